@@ -1,0 +1,240 @@
+import { Device } from 'mediasoup-client';
+import type { types as msc } from 'mediasoup-client';
+import { SightlineError, type WireError } from '../../protocol/errors.js';
+import type { CallState, ServerEventMap } from '../../protocol/messages.js';
+import { SIGNALING_PATH } from '../../protocol/version.js';
+import { Emitter } from './emitter.js';
+import { SignalingClient } from './signaling.js';
+
+/** Events a `SightlineClient` emits. */
+export type SightlineClientEvents = {
+  state: [state: CallState | 'connecting' | 'idle'];
+  transcript: [ServerEventMap['transcript']];
+  reply: [ServerEventMap['reply']];
+  metrics: [ServerEventMap['metrics']];
+  error: [SightlineError];
+  /** The assistant's audio track arrived (attach it, or let the SDK play it). */
+  assistantTrack: [MediaStreamTrack];
+};
+
+export interface SightlineClientOptions {
+  /** Server base URL, e.g. `http://localhost:8080`. Defaults to the page's origin. */
+  serverUrl?: string;
+  /** A session token; when absent one is requested from `POST /api/token`. */
+  token?: string;
+  /** Request timeout. */
+  requestTimeoutMs?: number;
+  /** Play the assistant through an `<audio>` element the SDK manages (default true). */
+  autoPlay?: boolean;
+}
+
+export interface StartOptions {
+  audio?: boolean | MediaTrackConstraints;
+  video?: boolean | MediaTrackConstraints;
+}
+
+/**
+ * A call with the assistant: connect, publish mic and camera, hear the reply.
+ *
+ * ```ts
+ * const client = new SightlineClient();
+ * client.on('state', (s) => console.log(s));
+ * await client.start({ audio: true, video: true });
+ * // ...
+ * await client.close();
+ * ```
+ */
+export class SightlineClient extends Emitter<SightlineClientEvents> {
+  readonly #opts: SightlineClientOptions;
+  #signaling: SignalingClient | null = null;
+  #device: Device | null = null;
+  #sendTransport: msc.Transport | null = null;
+  #recvTransport: msc.Transport | null = null;
+  #producers: msc.Producer[] = [];
+  #consumer: msc.Consumer | null = null;
+  #stream: MediaStream | null = null;
+  #audioEl: HTMLAudioElement | null = null;
+  #callId: string | null = null;
+  #state: CallState | 'connecting' | 'idle' = 'idle';
+
+  constructor(options: SightlineClientOptions = {}) {
+    super();
+    this.#opts = options;
+  }
+
+  get state(): CallState | 'connecting' | 'idle' {
+    return this.#state;
+  }
+
+  get callId(): string | null {
+    return this.#callId;
+  }
+
+  /** The assistant's voice, once consumed. */
+  get assistantTrack(): MediaStreamTrack | null {
+    return this.#consumer?.track ?? null;
+  }
+
+  /** The local camera/mic stream being published. */
+  get localStream(): MediaStream | null {
+    return this.#stream;
+  }
+
+  /** Connects, joins, publishes the requested devices and starts receiving the assistant. */
+  async start(options: StartOptions = { audio: true, video: true }): Promise<void> {
+    if (this.#state !== 'idle' && this.#state !== 'closed') {
+      throw new SightlineError('ERR_INVALID_STATE', 'the call is already started');
+    }
+    this.#setState('connecting');
+    try {
+      await this.#join();
+      await this.#receiveAssistant();
+      await this.#publish(options);
+    } catch (error) {
+      await this.close();
+      throw error instanceof SightlineError ? error : new SightlineError('ERR_MEDIA', String(error));
+    }
+  }
+
+  /** Hangs up: tells the server, stops devices, closes transports. Idempotent. */
+  async close(): Promise<void> {
+    const signaling = this.#signaling;
+    this.#signaling = null;
+    if (signaling) {
+      await signaling.request('leave', {}).catch(() => undefined);
+      signaling.close();
+    }
+    for (const p of this.#producers) p.close();
+    this.#producers = [];
+    this.#consumer?.close();
+    this.#consumer = null;
+    this.#sendTransport?.close();
+    this.#recvTransport?.close();
+    this.#sendTransport = this.#recvTransport = null;
+    for (const t of this.#stream?.getTracks() ?? []) t.stop();
+    this.#stream = null;
+    if (this.#audioEl) {
+      this.#audioEl.srcObject = null;
+      this.#audioEl.remove();
+      this.#audioEl = null;
+    }
+    if (this.#state !== 'idle') this.#setState('closed');
+  }
+
+  #setState(state: CallState | 'connecting' | 'idle'): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.emit('state', state);
+  }
+
+  async #token(): Promise<string> {
+    if (this.#opts.token) return this.#opts.token;
+    const res = await fetch(new URL('/api/token', this.#base()), { method: 'POST' });
+    const body = (await res.json()) as { token?: string; error?: WireError };
+    if (!res.ok || !body.token) {
+      throw new SightlineError('ERR_UNAUTHORIZED', body.error?.message ?? 'could not get a session token');
+    }
+    return body.token;
+  }
+
+  #base(): string {
+    return this.#opts.serverUrl ?? globalThis.location.origin;
+  }
+
+  async #join(): Promise<void> {
+    const token = await this.#token();
+    const wsUrl = new URL(SIGNALING_PATH, this.#base());
+    wsUrl.protocol = wsUrl.protocol === 'https:' ? 'wss:' : 'ws:';
+    const signaling = await SignalingClient.connect(wsUrl.toString(), this.#opts.requestTimeoutMs);
+    this.#signaling = signaling;
+    signaling.on('state', (s) => this.#setState(s.state));
+    signaling.on('transcript', (t) => this.emit('transcript', t));
+    signaling.on('reply', (r) => this.emit('reply', r));
+    signaling.on('metrics', (m) => this.emit('metrics', m));
+    signaling.on('error', (e) => this.emit('error', SightlineError.fromWire(e)));
+    signaling.on('close', () => {
+      if (this.#signaling === signaling) void this.close();
+    });
+    const joined = await signaling.request('join', { token });
+    this.#callId = joined.callId;
+    const device = new Device();
+    await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as unknown as msc.RtpCapabilities });
+    this.#device = device;
+  }
+
+  async #createTransport(direction: 'send' | 'recv'): Promise<msc.Transport> {
+    const signaling = this.#signaling as SignalingClient;
+    const device = this.#device as Device;
+    const params = await signaling.request('createTransport', { direction });
+    const options = params as unknown as msc.TransportOptions;
+    const transport = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      signaling
+        .request('connectTransport', {
+          transportId: transport.id,
+          dtlsParameters: dtlsParameters as unknown as Record<string, unknown>,
+        })
+        .then(() => callback(), errback);
+    });
+    if (direction === 'send') {
+      transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+        signaling
+          .request('produce', {
+            transportId: transport.id,
+            kind,
+            source: appData.source as 'mic' | 'camera',
+            rtpParameters: rtpParameters as unknown as Record<string, unknown>,
+          })
+          .then(({ producerId }) => callback({ id: producerId }), errback);
+      });
+    }
+    return transport;
+  }
+
+  async #receiveAssistant(): Promise<void> {
+    const signaling = this.#signaling as SignalingClient;
+    const device = this.#device as Device;
+    this.#recvTransport = await this.#createTransport('recv');
+    const params = await signaling.request('consumeAssistant', {
+      transportId: this.#recvTransport.id,
+      rtpCapabilities: device.rtpCapabilities as unknown as Record<string, unknown>,
+    });
+    const consumer = await this.#recvTransport.consume({
+      id: params.consumerId,
+      producerId: params.producerId,
+      kind: params.kind,
+      rtpParameters: params.rtpParameters as unknown as msc.RtpParameters,
+    });
+    this.#consumer = consumer;
+    if (this.#opts.autoPlay ?? true) {
+      const el = document.createElement('audio');
+      el.autoplay = true;
+      el.dataset.sightline = 'assistant';
+      el.srcObject = new MediaStream([consumer.track]);
+      document.body.appendChild(el);
+      this.#audioEl = el;
+    }
+    this.emit('assistantTrack', consumer.track);
+    await signaling.request('resumeConsumer', { consumerId: consumer.id });
+  }
+
+  async #publish(options: StartOptions): Promise<void> {
+    if (!options.audio && !options.video) return;
+    const stream = await navigator.mediaDevices.getUserMedia({
+      audio: options.audio
+        ? { echoCancellation: true, noiseSuppression: true, ...(options.audio === true ? {} : options.audio) }
+        : false,
+      video: options.video ?? false,
+    });
+    this.#stream = stream;
+    this.#sendTransport = await this.#createTransport('send');
+    const audio = stream.getAudioTracks()[0];
+    if (audio) {
+      this.#producers.push(
+        await this.#sendTransport.produce({ track: audio, appData: { source: 'mic' }, codecOptions: { opusDtx: false } }),
+      );
+    }
+    const video = stream.getVideoTracks()[0];
+    if (video) this.#producers.push(await this.#sendTransport.produce({ track: video, appData: { source: 'camera' } }));
+  }
+}

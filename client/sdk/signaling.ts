@@ -1,0 +1,99 @@
+import { SightlineError, type WireError, isErrorCode } from '../../protocol/errors.js';
+import type { Method, RequestData, ResponseDataMap, ServerEventMap, ServerMessage } from '../../protocol/messages.js';
+import { PROTOCOL_VERSION } from '../../protocol/version.js';
+import { Emitter } from './emitter.js';
+
+type SignalingEvents = { [E in keyof ServerEventMap]: [ServerEventMap[E]] } & { close: [code: number] };
+
+interface Pending {
+  resolve: (data: unknown) => void;
+  reject: (error: SightlineError) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+function asWireError(e: WireError): SightlineError {
+  return isErrorCode(e.code) ? SightlineError.fromWire(e) : new SightlineError('ERR_INTERNAL', e.message);
+}
+
+/** Request/response and server events over the signaling WebSocket. */
+export class SignalingClient extends Emitter<SignalingEvents> {
+  readonly #ws: WebSocket;
+  readonly #pending = new Map<number, Pending>();
+  readonly #timeoutMs: number;
+  #nextId = 1;
+
+  private constructor(ws: WebSocket, timeoutMs: number) {
+    super();
+    this.#ws = ws;
+    this.#timeoutMs = timeoutMs;
+    ws.addEventListener('message', (ev) => this.#onMessage(ev.data));
+    ws.addEventListener('close', (ev) => {
+      for (const p of this.#pending.values()) {
+        clearTimeout(p.timer);
+        p.reject(new SightlineError('ERR_CONNECTION_CLOSED'));
+      }
+      this.#pending.clear();
+      this.emit('close', ev.code);
+    });
+  }
+
+  /** Opens the socket; rejects with ERR_CONNECTION_CLOSED if it cannot. */
+  static connect(url: string, timeoutMs = 10_000): Promise<SignalingClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url);
+      const fail = () => reject(new SightlineError('ERR_CONNECTION_CLOSED', `could not connect to ${url}`));
+      ws.addEventListener('error', fail, { once: true });
+      ws.addEventListener(
+        'open',
+        () => {
+          ws.removeEventListener('error', fail);
+          resolve(new SignalingClient(ws, timeoutMs));
+        },
+        { once: true },
+      );
+    });
+  }
+
+  /** Sends a request; resolves with its data or rejects with a typed error (ERR_TIMEOUT after the timeout). */
+  request<M extends Method>(method: M, data: RequestData<M>): Promise<ResponseDataMap[M]> {
+    if (this.#ws.readyState !== WebSocket.OPEN) return Promise.reject(new SightlineError('ERR_CONNECTION_CLOSED'));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new SightlineError('ERR_TIMEOUT', `${method} timed out`));
+      }, this.#timeoutMs);
+      this.#pending.set(id, { resolve: resolve as (d: unknown) => void, reject, timer });
+      this.#ws.send(JSON.stringify({ v: PROTOCOL_VERSION, kind: 'request', id, method, data }));
+    });
+  }
+
+  close(): void {
+    this.#ws.close(1000);
+  }
+
+  #onMessage(raw: unknown): void {
+    if (typeof raw !== 'string') return;
+    let msg: ServerMessage;
+    try {
+      msg = JSON.parse(raw) as ServerMessage;
+    } catch {
+      return;
+    }
+    if (msg.kind === 'event') {
+      (this.emit as (e: string, d: unknown) => void)(msg.event, msg.data);
+      return;
+    }
+    if (msg.kind !== 'response') return;
+    if (msg.id === null) {
+      if (!msg.ok) this.emit('error', msg.error);
+      return;
+    }
+    const p = this.#pending.get(msg.id);
+    if (!p) return;
+    this.#pending.delete(msg.id);
+    clearTimeout(p.timer);
+    if (msg.ok) p.resolve(msg.data);
+    else p.reject(asWireError(msg.error));
+  }
+}

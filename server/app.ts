@@ -1,0 +1,84 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { WebSocketServer } from 'ws';
+import { MAX_MESSAGE_BYTES, SIGNALING_PATH } from '../protocol/version.js';
+import { TokenIssuer } from './auth/token.js';
+import { CallRegistry } from './call/registry.js';
+import { type Clock, systemClock } from './clock.js';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { createHttpServer } from './http/httpServer.js';
+import { type Logger, createLogger } from './log.js';
+import { WorkerPool } from './media/workerPool.js';
+import { ServerMetrics } from './metrics.js';
+import { SignalingConnection } from './signaling/connection.js';
+
+/** The whole server: worker pool, HTTP, signaling and the calls. */
+export class SightlineServer {
+  readonly app: AppContext;
+  readonly #http: Server;
+  readonly #wss: WebSocketServer;
+  #closed = false;
+
+  private constructor(app: AppContext, http: Server, wss: WebSocketServer) {
+    this.app = app;
+    this.#http = http;
+    this.#wss = wss;
+  }
+
+  static async create(config: Config, options: { clock?: Clock; log?: Logger } = {}): Promise<SightlineServer> {
+    const clock = options.clock ?? systemClock;
+    const log = options.log ?? createLogger({ level: config.log.level, logContent: config.log.content });
+    const metrics = new ServerMetrics();
+    const pool = await WorkerPool.create(
+      { size: config.media.workers, rtcMinPort: config.media.rtcMinPort, rtcMaxPort: config.media.rtcMaxPort },
+      log,
+    );
+    pool.on('workerDied', () => metrics.workerDeaths.inc());
+    const tokens = new TokenIssuer(config.auth.secret, config.auth.tokenTtlMs);
+    const ctx = { config, clock, log, metrics, pool, tokens } as Omit<AppContext, 'calls'>;
+    const app: AppContext = { ...ctx, calls: new CallRegistry({ pool, clock, config, log, metrics }, log) };
+    const http = createHttpServer(app);
+    // The ws limit sits above the protocol limit so oversized messages get a typed reply, not a dropped socket.
+    const wss = new WebSocketServer({ server: http, path: SIGNALING_PATH, maxPayload: MAX_MESSAGE_BYTES * 4 });
+    wss.on('connection', (ws) => new SignalingConnection(ws, app));
+    wss.on('error', (error) => log.error('websocket server error', { error }));
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(config.http.port, config.http.host, () => {
+        http.off('error', reject);
+        resolve();
+      });
+    }).catch((error: unknown) => {
+      pool.close();
+      throw error;
+    });
+    return new SightlineServer(app, http, wss);
+  }
+
+  /** The HTTP base URL, e.g. http://127.0.0.1:8080. */
+  get url(): string {
+    const { address, port } = this.#http.address() as AddressInfo;
+    const host = address.includes(':') ? `[${address}]` : address;
+    return `http://${host}:${port}`;
+  }
+
+  get calls(): CallRegistry {
+    return this.app.calls;
+  }
+
+  get pool(): WorkerPool {
+    return this.app.pool;
+  }
+
+  /** Ends every call, closes sockets and workers. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.app.calls.closeAll('server shutting down');
+    for (const ws of this.#wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    await new Promise<void>((resolve) => this.#http.close(() => resolve()));
+    this.app.pool.close();
+  }
+}

@@ -1,0 +1,56 @@
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+
+/** What a session token grants. */
+export interface TokenClaims {
+  /** Session id the token was issued for. */
+  sid: string;
+  /** Expiry, ms since the epoch. */
+  exp: number;
+}
+
+/**
+ * HMAC-SHA256 signed session tokens: `base64url(claims).base64url(mac)`.
+ * Wall-clock time is used here (and only here) because expiry must survive restarts.
+ */
+export class TokenIssuer {
+  readonly #secret: Buffer;
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+
+  constructor(secret: Buffer, ttlMs: number, now: () => number = Date.now) {
+    if (secret.length < 32) throw new RangeError('token secret must be at least 32 bytes');
+    this.#secret = secret;
+    this.#ttlMs = ttlMs;
+    this.#now = now;
+  }
+
+  issue(sid: string = randomUUID()): { token: string; claims: TokenClaims } {
+    const claims: TokenClaims = { sid, exp: this.#now() + this.#ttlMs };
+    const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
+    return { token: `${body}.${this.#mac(body)}`, claims };
+  }
+
+  /** Returns the claims of a valid, unexpired token, or null. Never throws. */
+  verify(token: string): TokenClaims | null {
+    const dot = token.indexOf('.');
+    if (dot <= 0 || dot !== token.lastIndexOf('.')) return null;
+    const body = token.slice(0, dot);
+    const mac = Buffer.from(token.slice(dot + 1), 'base64url');
+    const expected = Buffer.from(this.#mac(body), 'base64url');
+    if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) return null;
+    let claims: unknown;
+    try {
+      claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+    } catch {
+      return null;
+    }
+    if (typeof claims !== 'object' || claims === null) return null;
+    const { sid, exp } = claims as Record<string, unknown>;
+    if (typeof sid !== 'string' || typeof exp !== 'number' || exp <= this.#now()) return null;
+    return { sid, exp };
+  }
+
+  #mac(body: string): string {
+    return createHmac('sha256', this.#secret).update(body).digest('base64url');
+  }
+}

@@ -1,0 +1,273 @@
+import { randomUUID } from 'node:crypto';
+import type { types as ms } from 'mediasoup';
+import type { CallState, ServerEventMap } from '../../protocol/messages.js';
+import { SightlineError } from '../../protocol/errors.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { TypedEmitter } from '../events.js';
+import type { Logger } from '../log.js';
+import type { ServerMetrics } from '../metrics.js';
+import { AudioSink } from '../media/audioSink.js';
+import { AudioTap } from '../media/audioTap.js';
+import { VideoTap } from '../media/videoTap.js';
+import type { WorkerPool } from '../media/workerPool.js';
+
+export type CallEvents = {
+  /** An event for the client (state, error, metrics). */
+  push: { [E in keyof ServerEventMap]: [event: E, data: ServerEventMap[E]] }[keyof ServerEventMap];
+  audioTap: [tap: AudioTap];
+  videoTap: [tap: VideoTap];
+  closed: [reason: string];
+};
+
+/** Live object counts of one call, for leak checks and metrics. */
+export interface CallResources {
+  transports: number;
+  producers: number;
+  consumers: number;
+  audioTaps: number;
+  videoTaps: number;
+  ffmpegPids: number[];
+}
+
+export interface CallDeps {
+  pool: WorkerPool;
+  clock: Clock;
+  config: Config;
+  log: Logger;
+  metrics: ServerMetrics;
+}
+
+/**
+ * One caller talking to the assistant: a router, the browser's WebRTC
+ * transports, media taps on the caller's tracks and the assistant's voice.
+ */
+export class Call extends TypedEmitter<CallEvents> {
+  readonly id: string;
+  /** Clock time the call started; media `ptsMs` are measured from here. */
+  readonly startedAtMs: number;
+  readonly router: ms.Router;
+  readonly sink: AudioSink;
+  readonly #deps: CallDeps;
+  readonly #log: Logger;
+  readonly #transports = new Map<string, ms.WebRtcTransport>();
+  readonly #producers = new Map<string, ms.Producer>();
+  readonly #consumers = new Map<string, ms.Consumer>();
+  #audioTap: AudioTap | null = null;
+  #videoTap: VideoTap | null = null;
+  #state: CallState = 'joined';
+  #closed = false;
+
+  private constructor(id: string, router: ms.Router, sink: AudioSink, deps: CallDeps) {
+    super((event, error) => deps.log.error('call listener failed', { event, error }));
+    this.id = id;
+    this.router = router;
+    this.sink = sink;
+    this.#deps = deps;
+    this.#log = deps.log.child({ callId: id });
+    this.startedAtMs = deps.clock.nowMs();
+    router.on('workerclose', () => {
+      this.#log.error('media worker of this call died');
+      this.emit('push', 'error', new SightlineError('ERR_MEDIA_WORKER_DIED').toWire());
+      deps.metrics.errors.inc({ code: 'ERR_MEDIA_WORKER_DIED' });
+      this.close('media worker died');
+    });
+  }
+
+  static async create(deps: CallDeps): Promise<Call> {
+    const router = await deps.pool.createRouter();
+    try {
+      const sink = await AudioSink.create({ router, clock: deps.clock });
+      const call = new Call(randomUUID(), router, sink, deps);
+      deps.metrics.callsActive.inc();
+      deps.metrics.callsTotal.inc();
+      return call;
+    } catch (error) {
+      router.close();
+      throw error;
+    }
+  }
+
+  get state(): CallState {
+    return this.#state;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get audioTap(): AudioTap | null {
+    return this.#audioTap;
+  }
+
+  get videoTap(): VideoTap | null {
+    return this.#videoTap;
+  }
+
+  get resources(): CallResources {
+    const ffmpeg = this.#videoTap?.ffmpegPid;
+    return {
+      transports: this.#transports.size,
+      producers: this.#producers.size,
+      consumers: this.#consumers.size,
+      audioTaps: this.#audioTap && !this.#audioTap.closed ? 1 : 0,
+      videoTaps: this.#videoTap && !this.#videoTap.closed ? 1 : 0,
+      ffmpegPids: ffmpeg ? [ffmpeg] : [],
+    };
+  }
+
+  async createTransport(direction: 'send' | 'recv'): Promise<ms.WebRtcTransport> {
+    this.#assertOpen();
+    const { listenIp, announcedAddress, enableTcp } = this.#deps.config.media;
+    const announced = announcedAddress ?? undefined;
+    const listenInfos: ms.TransportListenInfo[] = [{ protocol: 'udp', ip: listenIp, announcedAddress: announced }];
+    if (enableTcp) listenInfos.push({ protocol: 'tcp', ip: listenIp, announcedAddress: announced });
+    const transport = await this.router.createWebRtcTransport({
+      listenInfos,
+      enableUdp: true,
+      enableTcp,
+      preferUdp: true,
+      appData: { direction },
+    });
+    this.#transports.set(transport.id, transport);
+    this.#deps.metrics.transportsActive.inc();
+    transport.observer.once('close', () => {
+      this.#transports.delete(transport.id);
+      this.#deps.metrics.transportsActive.dec();
+    });
+    transport.on('icestatechange', (iceState) => this.#onIceState(direction, iceState));
+    transport.on('dtlsstatechange', (dtlsState) => {
+      if (dtlsState === 'failed' || dtlsState === 'closed') {
+        this.#log.warn('transport DTLS ended', { direction, dtlsState });
+        if (direction === 'send') this.#setState('media-disconnected');
+      }
+    });
+    return transport;
+  }
+
+  async connectTransport(transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
+    await this.#transport(transportId).connect({ dtlsParameters });
+  }
+
+  /** Accepts the caller's mic or camera and starts the matching media tap. */
+  async produce(
+    transportId: string,
+    kind: 'audio' | 'video',
+    source: 'mic' | 'camera',
+    rtpParameters: ms.RtpParameters,
+  ): Promise<ms.Producer> {
+    const transport = this.#transport(transportId);
+    if ((source === 'mic') !== (kind === 'audio')) {
+      throw new SightlineError('ERR_INVALID_MESSAGE', 'source "mic" is audio and "camera" is video');
+    }
+    if ([...this.#producers.values()].some((p) => p.appData.source === source)) {
+      throw new SightlineError('ERR_INVALID_STATE', `a ${source} track is already published`);
+    }
+    const producer = await transport.produce({ kind, rtpParameters, appData: { source } });
+    this.#producers.set(producer.id, producer);
+    producer.observer.once('close', () => this.#producers.delete(producer.id));
+    try {
+      if (kind === 'audio') await this.#startAudioTap(producer);
+      else await this.#startVideoTap(producer);
+    } catch (error) {
+      producer.close();
+      throw new SightlineError('ERR_MEDIA', 'could not start processing this track', { cause: error });
+    }
+    return producer;
+  }
+
+  closeProducer(producerId: string): void {
+    const producer = this.#producers.get(producerId);
+    if (!producer) throw new SightlineError('ERR_NOT_FOUND', 'no such producer');
+    producer.close();
+  }
+
+  /** Creates the paused consumer of the assistant's voice; `resumeConsumer` starts it. */
+  async consumeAssistant(transportId: string, rtpCapabilities: ms.RtpCapabilities): Promise<ms.Consumer> {
+    const transport = this.#transport(transportId);
+    const producerId = this.sink.producer.id;
+    if (!this.router.canConsume({ producerId, rtpCapabilities })) {
+      throw new SightlineError('ERR_INVALID_STATE', 'the client cannot receive Opus audio');
+    }
+    const consumer = await transport.consume({ producerId, rtpCapabilities, paused: true });
+    this.#consumers.set(consumer.id, consumer);
+    consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
+    return consumer;
+  }
+
+  async resumeConsumer(consumerId: string): Promise<void> {
+    const consumer = this.#consumers.get(consumerId);
+    if (!consumer) throw new SightlineError('ERR_NOT_FOUND', 'no such consumer');
+    await consumer.resume();
+  }
+
+  /** Closes everything this call owns. Idempotent. */
+  close(reason = 'closed'): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#audioTap?.close();
+    this.#videoTap?.close();
+    this.sink.close();
+    if (!this.router.closed) this.router.close();
+    this.#deps.metrics.callsActive.dec();
+    this.#setState('closed', reason);
+    this.#log.info('call closed', { reason, durationMs: Math.round(this.#deps.clock.nowMs() - this.startedAtMs) });
+    this.emit('closed', reason);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new SightlineError('ERR_INVALID_STATE', 'the call has ended');
+  }
+
+  #transport(id: string): ms.WebRtcTransport {
+    this.#assertOpen();
+    const t = this.#transports.get(id);
+    if (!t) throw new SightlineError('ERR_NOT_FOUND', 'no such transport');
+    return t;
+  }
+
+  #setState(state: CallState, reason?: string): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.emit('push', 'state', { state, callId: this.id, ...(reason ? { reason } : {}) });
+  }
+
+  #onIceState(direction: 'send' | 'recv', iceState: ms.IceState): void {
+    if (direction !== 'send' || this.#closed) return;
+    if (iceState === 'connected' || iceState === 'completed') this.#setState('media-connected');
+    else if (iceState === 'disconnected' || iceState === 'closed') this.#setState('media-disconnected');
+  }
+
+  async #startAudioTap(producer: ms.Producer): Promise<void> {
+    const tap = await AudioTap.create({
+      router: this.router,
+      producer,
+      clock: this.#deps.clock,
+      callStartMs: this.startedAtMs,
+      log: this.#log,
+    });
+    this.#audioTap = tap;
+    this.#trackTap('audio', tap);
+    this.emit('audioTap', tap);
+  }
+
+  async #startVideoTap(producer: ms.Producer): Promise<void> {
+    const tap = await VideoTap.create({
+      router: this.router,
+      producer,
+      clock: this.#deps.clock,
+      callStartMs: this.startedAtMs,
+      log: this.#log,
+      options: { fps: this.#deps.config.video.fps },
+      onRestart: () => this.#deps.metrics.tapRestarts.inc(),
+    });
+    this.#videoTap = tap;
+    this.#trackTap('video', tap);
+    this.emit('videoTap', tap);
+  }
+
+  #trackTap(kind: 'audio' | 'video', tap: { whenClosed: Promise<void> }): void {
+    this.#deps.metrics.tapsActive.inc({ kind });
+    void tap.whenClosed.then(() => this.#deps.metrics.tapsActive.dec({ kind }));
+  }
+}

@@ -1,0 +1,54 @@
+import { SightlineError } from '../../protocol/errors.js';
+import { TypedEmitter } from '../events.js';
+import type { Logger } from '../log.js';
+import { Call, type CallDeps } from './call.js';
+
+export type CallRegistryEvents = {
+  /** A call was created; pipelines attach here. */
+  call: [call: Call];
+};
+
+/** The calls in progress, bounded by the configured limit. */
+export class CallRegistry extends TypedEmitter<CallRegistryEvents> {
+  readonly #calls = new Map<string, Call>();
+  readonly #deps: CallDeps;
+  #starting = 0;
+
+  constructor(deps: CallDeps, log: Logger) {
+    super((event, error) => log.error('call registry listener failed', { event, error }));
+    this.#deps = deps;
+  }
+
+  get size(): number {
+    return this.#calls.size;
+  }
+
+  get(id: string): Call | undefined {
+    return this.#calls.get(id);
+  }
+
+  all(): Call[] {
+    return [...this.#calls.values()];
+  }
+
+  async create(): Promise<Call> {
+    if (this.#calls.size + this.#starting >= this.#deps.config.limits.maxCalls) {
+      throw new SightlineError('ERR_CALL_LIMIT');
+    }
+    this.#starting++;
+    let call: Call;
+    try {
+      call = await Call.create(this.#deps);
+    } finally {
+      this.#starting--;
+    }
+    this.#calls.set(call.id, call);
+    call.once('closed', () => this.#calls.delete(call.id));
+    this.emit('call', call);
+    return call;
+  }
+
+  closeAll(reason: string): void {
+    for (const call of this.#calls.values()) call.close(reason);
+  }
+}

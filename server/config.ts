@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import type { LogLevel } from './log.js';
+
+/** Everything the server reads from its environment, validated once at start-up. */
+export interface Config {
+  http: { host: string; port: number };
+  auth: {
+    /** `dev` issues tokens to anyone (local use); `hmac` requires the API key to issue them. */
+    mode: 'dev' | 'hmac';
+    secret: Buffer;
+    apiKey: string | null;
+    tokenTtlMs: number;
+  };
+  media: {
+    workers: number;
+    rtcMinPort: number;
+    rtcMaxPort: number;
+    listenIp: string;
+    announcedAddress: string | null;
+    enableTcp: boolean;
+  };
+  video: { fps: number };
+  limits: { maxCalls: number; wsHeartbeatMs: number; requestTimeoutMs: number };
+  log: { level: LogLevel; content: boolean };
+}
+
+const port = z.coerce.number().int().min(1).max(65535);
+const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+
+const schema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: port.default(8080),
+  AUTH_MODE: z.enum(['dev', 'hmac']).default('dev'),
+  TOKEN_SECRET: z.string().min(32).optional(),
+  API_KEY: z.string().min(16).optional(),
+  TOKEN_TTL_S: z.coerce.number().int().min(10).max(86400).default(3600),
+  MEDIASOUP_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  RTC_MIN_PORT: port.default(40000),
+  RTC_MAX_PORT: port.default(49999),
+  MEDIA_LISTEN_IP: z.string().default('127.0.0.1'),
+  MEDIA_ANNOUNCED_ADDRESS: z.string().optional(),
+  MEDIA_TCP: bool.default(true),
+  VIDEO_FPS: z.coerce.number().min(0.1).max(5).default(1),
+  MAX_CALLS: z.coerce.number().int().min(1).default(50),
+  WS_HEARTBEAT_MS: z.coerce.number().int().min(200).default(2000),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  LOG_CONTENT: bool.default(false),
+});
+
+/** A configuration problem, reported as one readable line at start-up. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the configuration from `env`. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${issues}`);
+  }
+  const e = parsed.data;
+  if (e.RTC_MIN_PORT >= e.RTC_MAX_PORT) throw new ConfigError('RTC_MIN_PORT must be below RTC_MAX_PORT');
+  if (e.AUTH_MODE === 'hmac' && (!e.TOKEN_SECRET || !e.API_KEY)) {
+    throw new ConfigError('AUTH_MODE=hmac needs TOKEN_SECRET (32+ chars) and API_KEY (16+ chars)');
+  }
+  if (e.MEDIA_LISTEN_IP === '0.0.0.0' && !e.MEDIA_ANNOUNCED_ADDRESS) {
+    throw new ConfigError('MEDIA_LISTEN_IP=0.0.0.0 needs MEDIA_ANNOUNCED_ADDRESS (the IP browsers reach)');
+  }
+  return {
+    http: { host: e.HOST, port: e.PORT },
+    auth: {
+      mode: e.AUTH_MODE,
+      secret: e.TOKEN_SECRET ? Buffer.from(e.TOKEN_SECRET) : randomBytes(32),
+      apiKey: e.API_KEY ?? null,
+      tokenTtlMs: e.TOKEN_TTL_S * 1000,
+    },
+    media: {
+      workers: e.MEDIASOUP_WORKERS ?? availableParallelism(),
+      rtcMinPort: e.RTC_MIN_PORT,
+      rtcMaxPort: e.RTC_MAX_PORT,
+      listenIp: e.MEDIA_LISTEN_IP,
+      announcedAddress: e.MEDIA_ANNOUNCED_ADDRESS ?? null,
+      enableTcp: e.MEDIA_TCP,
+    },
+    video: { fps: e.VIDEO_FPS },
+    limits: { maxCalls: e.MAX_CALLS, wsHeartbeatMs: e.WS_HEARTBEAT_MS, requestTimeoutMs: e.REQUEST_TIMEOUT_MS },
+    log: { level: e.LOG_LEVEL, content: e.LOG_CONTENT },
+  };
+}

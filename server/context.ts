@@ -1,0 +1,18 @@
+import type { TokenIssuer } from './auth/token.js';
+import type { CallRegistry } from './call/registry.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+import type { WorkerPool } from './media/workerPool.js';
+import type { ServerMetrics } from './metrics.js';
+
+/** What request handlers can reach. */
+export interface AppContext {
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  metrics: ServerMetrics;
+  pool: WorkerPool;
+  tokens: TokenIssuer;
+  calls: CallRegistry;
+}

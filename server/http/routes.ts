@@ -1,0 +1,64 @@
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { SightlineError } from '../../protocol/errors.js';
+import type { AppContext } from '../context.js';
+
+/** Where the built browser files live (written by `npm run build:client`). */
+export const CLIENT_DIST_DIR = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../dist/client');
+const PAGE_DIR = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../client/page');
+
+type Route = (app: AppContext, req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/** Sends a catalogue error as JSON: always a code and a human sentence. */
+export function sendError(res: ServerResponse, status: number, error: SightlineError): void {
+  sendJson(res, status, { error: error.toWire() });
+}
+
+async function sendFile(res: ServerResponse, path: string, contentType: string): Promise<void> {
+  let body: Buffer;
+  try {
+    body = await readFile(path);
+  } catch {
+    sendError(res, 503, new SightlineError('ERR_INTERNAL', 'client files are not built: run `npm run build:client`'));
+    return;
+  }
+  res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache' });
+  res.end(body);
+}
+
+const issueToken: Route = async (app, req, res) => {
+  if (app.config.auth.mode === 'hmac') {
+    const auth = req.headers.authorization ?? '';
+    if (auth !== `Bearer ${app.config.auth.apiKey}`) {
+      sendError(res, 401, new SightlineError('ERR_UNAUTHORIZED', 'an API key is required to issue tokens'));
+      return;
+    }
+  }
+  const { token, claims } = app.tokens.issue();
+  sendJson(res, 200, { token, expiresAtMs: claims.exp });
+};
+
+/** Method + path → handler. */
+export const routes: Record<string, Route> = {
+  'GET /': (_app, _req, res) => sendFile(res, join(PAGE_DIR, 'index.html'), 'text/html; charset=utf-8'),
+  'GET /app.js': (_app, _req, res) => sendFile(res, join(CLIENT_DIST_DIR, 'app.js'), 'text/javascript; charset=utf-8'),
+  'GET /sdk.js': (_app, _req, res) => sendFile(res, join(CLIENT_DIST_DIR, 'sdk.js'), 'text/javascript; charset=utf-8'),
+  'POST /api/token': issueToken,
+  'GET /healthz': async (_app, _req, res) => sendJson(res, 200, { status: 'ok' }),
+  'GET /readyz': async (app, _req, res) => {
+    const alive = app.pool.alive;
+    sendJson(res, alive > 0 ? 200 : 503, { status: alive > 0 ? 'ready' : 'not ready', workersAlive: alive });
+  },
+  'GET /metrics': async (app, _req, res) => {
+    app.metrics.workersAlive.set(app.pool.alive);
+    const body = await app.metrics.render();
+    res.writeHead(200, { 'content-type': app.metrics.contentType });
+    res.end(body);
+  },
+};

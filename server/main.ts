@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import { workerBin } from 'mediasoup';
+import { ConfigError, loadConfig } from './config.js';
+import { SightlineServer } from './app.js';
+import { createLogger } from './log.js';
+
+function fail(message: string): never {
+  process.stderr.write(`sightline: ${message}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  if (!existsSync(workerBin)) {
+    fail(`the mediasoup worker is missing (${workerBin}). Run \`node scripts/setup.mjs\` to build or fetch it.`);
+  }
+  const log = createLogger({ level: config.log.level, logContent: config.log.content });
+  const server = await SightlineServer.create(config, { log });
+  const shown = server.url.replace('127.0.0.1', 'localhost');
+  log.info('sightline is up', { url: shown, workers: server.pool.size, authMode: config.auth.mode });
+  process.stdout.write(`\nSightline is running. Open ${shown} in Chrome or Firefox.\n\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info('shutting down', { signal });
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  const code = (error as { code?: string }).code;
+  if (code === 'EADDRINUSE') fail('the port is in use; set PORT to another one');
+  fail(error instanceof Error ? error.message : String(error));
+});

@@ -1,0 +1,26 @@
+import { createSocket } from 'node:dgram';
+
+function bindable(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp4');
+    s.once('error', () => {
+      s.close();
+      resolve(false);
+    });
+    s.bind(port, host, () => s.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Finds a free pair of consecutive UDP ports (even RTP port, RTCP = RTP + 1) in
+ * [minPort, maxPort] for a process that binds them itself (ffmpeg).
+ */
+export async function findFreeUdpPortPair(host: string, minPort: number, maxPort: number): Promise<number> {
+  const span = Math.floor((maxPort - minPort) / 2);
+  const start = Math.floor(Math.random() * span);
+  for (let i = 0; i < Math.min(span, 200); i++) {
+    const port = minPort + ((start + i) % span) * 2;
+    if ((await bindable(port, host)) && (await bindable(port + 1, host))) return port;
+  }
+  throw new Error(`no free UDP port pair in ${minPort}-${maxPort}`);
+}

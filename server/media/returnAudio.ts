@@ -1,0 +1,343 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import type { CancelTimer, Clock } from '../clock.js';
+import { RollingSamples } from './latencyStats.js';
+import { OpusEncoder } from './opus.js';
+import { buildRtp } from './rtp.js';
+
+/** How a playback ended. */
+export interface PlaybackResult {
+  /** Milliseconds of this utterance actually sent into the call. */
+  playedMs: number;
+  completed: boolean;
+  reason: 'completed' | 'cancelled' | 'closed' | 'error';
+}
+
+/** One utterance being played into the call. */
+export interface Playback {
+  readonly id: string;
+  /** Milliseconds sent so far. */
+  readonly playedMs: number;
+  /** Clock time the first packet was sent, or null before. */
+  readonly firstPacketAtMs: number | null;
+  readonly done: Promise<PlaybackResult>;
+  /** Stops at the next packet boundary; nothing more of it is sent. Idempotent. */
+  cancel(): void;
+}
+
+export interface ReturnAudioOptions {
+  clock: Clock;
+  /** Called with each RTP packet at its send time. */
+  send: (rtp: Buffer) => void;
+  payloadType: number;
+  ssrc?: number;
+  /** PCM rate of the sources; Opus runs at this rate. */
+  sampleRateHz?: 48000 | 24000 | 16000;
+  frameMs?: number;
+  /** How far ahead of real time a source is read (bounds memory; applies backpressure to TTS). */
+  readAheadMs?: number;
+  /** When the pacer falls this far behind, it skips ahead instead of bursting. */
+  maxCatchUpMs?: number;
+  bitrateBps?: number;
+}
+
+export interface ReturnAudioStats {
+  packetsSent: number;
+  latenessP50Ms: number;
+  latenessP99Ms: number;
+  latenessMaxMs: number;
+  underruns: number;
+  skips: number;
+}
+
+const OPUS_CLOCK_HZ = 48000;
+
+class PlaybackImpl implements Playback {
+  readonly id: string;
+  playedMs = 0;
+  firstPacketAtMs: number | null = null;
+  readonly done: Promise<PlaybackResult>;
+  #resolve!: (r: PlaybackResult) => void;
+  #iterator: AsyncIterator<Int16Array> | null = null;
+  #chunks: Int16Array[] = [];
+  #chunkOffset = 0;
+  buffered = 0;
+  ended = false;
+  finished = false;
+  #readAhead: number;
+  #pumping = false;
+  readonly #onCancel: (p: PlaybackImpl) => void;
+  readonly #sampleRateHz: number;
+
+  constructor(
+    id: string,
+    source: AsyncIterable<Int16Array>,
+    readAheadSamples: number,
+    sampleRateHz: number,
+    onCancel: (p: PlaybackImpl) => void,
+  ) {
+    this.id = id;
+    this.#readAhead = readAheadSamples;
+    this.#sampleRateHz = sampleRateHz;
+    this.#onCancel = onCancel;
+    this.done = new Promise((r) => {
+      this.#resolve = r;
+    });
+    this.#iterator = source[Symbol.asyncIterator]();
+  }
+
+  /** Reads from the source until `readAhead` samples are buffered or it ends. */
+  pump(): void {
+    if (this.#pumping || this.ended || this.finished || this.buffered >= this.#readAhead) return;
+    this.#pumping = true;
+    const it = this.#iterator as AsyncIterator<Int16Array>;
+    it.next().then(
+      (r) => {
+        this.#pumping = false;
+        if (this.finished) return;
+        if (r.done) this.ended = true;
+        else if (r.value.length > 0) {
+          this.#chunks.push(r.value);
+          this.buffered += r.value.length;
+        }
+        this.pump();
+      },
+      (error: unknown) => {
+        this.#pumping = false;
+        this.ended = true;
+        this.error = error;
+      },
+    );
+  }
+
+  error: unknown = null;
+
+  /** Takes up to `n` samples into `frame` (zero-filled beyond); returns how many were real. */
+  take(frame: Int16Array): number {
+    let filled = 0;
+    while (filled < frame.length && this.#chunks.length > 0) {
+      const chunk = this.#chunks[0] as Int16Array;
+      const n = Math.min(frame.length - filled, chunk.length - this.#chunkOffset);
+      frame.set(chunk.subarray(this.#chunkOffset, this.#chunkOffset + n), filled);
+      filled += n;
+      this.#chunkOffset += n;
+      if (this.#chunkOffset === chunk.length) {
+        this.#chunks.shift();
+        this.#chunkOffset = 0;
+      }
+    }
+    frame.fill(0, filled);
+    this.buffered -= filled;
+    this.playedMs += (filled * 1000) / this.#sampleRateHz;
+    this.pump();
+    return filled;
+  }
+
+  finish(reason: PlaybackResult['reason']): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.#chunks = [];
+    this.buffered = 0;
+    const it = this.#iterator;
+    this.#iterator = null;
+    if (reason !== 'completed' && it?.return) {
+      // Release the producer (e.g. stop TTS synthesis); its own errors are not ours to report.
+      it.return().catch(() => undefined);
+    }
+    this.#resolve({ playedMs: this.playedMs, completed: reason === 'completed', reason });
+  }
+
+  cancel(): void {
+    if (this.finished) return;
+    this.#onCancel(this);
+  }
+}
+
+/**
+ * Plays PCM utterances into a call as Opus RTP, paced in real time against the
+ * clock (each packet's due time is computed, never chained from the previous
+ * timer, so lateness does not accumulate). Transport-free: `send` gets packets.
+ */
+export class ReturnAudio {
+  readonly #clock: Clock;
+  readonly #send: (rtp: Buffer) => void;
+  readonly #payloadType: number;
+  readonly #ssrc: number;
+  readonly #sampleRateHz: number;
+  readonly #frameMs: number;
+  readonly #frameSamples: number;
+  readonly #readAheadSamples: number;
+  readonly #maxCatchUpMs: number;
+  readonly #encoder: OpusEncoder;
+  readonly #frame: Int16Array;
+  readonly #queue: PlaybackImpl[] = [];
+  readonly #lateness = new RollingSamples();
+  readonly #startMs: number;
+  readonly #tsBase = randomInt(0, 2 ** 31);
+  #seq = randomInt(0, 2 ** 15);
+  #packetsSent = 0;
+  #underruns = 0;
+  #skips = 0;
+  #t0Ms = 0;
+  #tick = 0;
+  #cancelTimer: CancelTimer | null = null;
+  #talking = false;
+  #closed = false;
+
+  constructor(o: ReturnAudioOptions) {
+    this.#clock = o.clock;
+    this.#send = o.send;
+    this.#payloadType = o.payloadType;
+    this.#ssrc = o.ssrc ?? randomInt(1, 2 ** 31);
+    this.#sampleRateHz = o.sampleRateHz ?? 48000;
+    this.#frameMs = o.frameMs ?? 20;
+    this.#frameSamples = (this.#sampleRateHz * this.#frameMs) / 1000;
+    this.#readAheadSamples = ((o.readAheadMs ?? 1000) * this.#sampleRateHz) / 1000;
+    this.#maxCatchUpMs = o.maxCatchUpMs ?? 200;
+    this.#encoder = new OpusEncoder(this.#sampleRateHz as 48000, o.bitrateBps ?? 32000);
+    this.#frame = new Int16Array(this.#frameSamples);
+    this.#startMs = this.#clock.nowMs();
+  }
+
+  get ssrc(): number {
+    return this.#ssrc;
+  }
+
+  /** True while an utterance is queued or playing. */
+  get active(): boolean {
+    return this.#queue.length > 0;
+  }
+
+  get stats(): ReturnAudioStats {
+    return {
+      packetsSent: this.#packetsSent,
+      latenessP50Ms: this.#lateness.percentile(50),
+      latenessP99Ms: this.#lateness.percentile(99),
+      latenessMaxMs: this.#lateness.maxMs,
+      underruns: this.#underruns,
+      skips: this.#skips,
+    };
+  }
+
+  /** Queues an utterance of mono PCM at the configured rate; it starts when those before it finish. */
+  play(source: AsyncIterable<Int16Array>, options: { id?: string; signal?: AbortSignal } = {}): Playback {
+    const playback = new PlaybackImpl(
+      options.id ?? randomUUID(),
+      source,
+      this.#readAheadSamples,
+      this.#sampleRateHz,
+      (p) => this.#cancel(p),
+    );
+    if (this.#closed) {
+      playback.finish('closed');
+      return playback;
+    }
+    if (options.signal) {
+      const signal = options.signal;
+      if (signal.aborted) {
+        playback.finish('cancelled');
+        return playback;
+      }
+      const onAbort = () => playback.cancel();
+      signal.addEventListener('abort', onAbort, { once: true });
+      void playback.done.then(() => signal.removeEventListener('abort', onAbort));
+    }
+    this.#queue.push(playback);
+    if (this.#queue.length === 1) playback.pump();
+    if (!this.#cancelTimer) this.#startPacing();
+    return playback;
+  }
+
+  /** Cuts whatever is playing and drops what is queued (barge-in). Returns the cut playback's result. */
+  cancelAll(): void {
+    for (const p of [...this.#queue]) this.#cancel(p);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#cancelTimer?.();
+    this.#cancelTimer = null;
+    for (const p of this.#queue.splice(0)) p.finish('closed');
+    this.#encoder.dispose();
+  }
+
+  #cancel(p: PlaybackImpl): void {
+    const i = this.#queue.indexOf(p);
+    if (i >= 0) this.#queue.splice(i, 1);
+    p.finish('cancelled');
+    if (i === 0) {
+      this.#talking = false;
+      this.#queue[0]?.pump();
+    }
+  }
+
+  #startPacing(): void {
+    this.#t0Ms = this.#clock.nowMs();
+    this.#tick = 0;
+    this.#talking = false;
+    this.#onTimer();
+  }
+
+  #dueMs(tick: number): number {
+    return this.#t0Ms + tick * this.#frameMs;
+  }
+
+  #onTimer(): void {
+    this.#cancelTimer = null;
+    if (this.#closed) return;
+    const nowMs = this.#clock.nowMs();
+    if (nowMs - this.#dueMs(this.#tick) > this.#maxCatchUpMs) {
+      // Far behind (process stalled): jump to now rather than burst a backlog.
+      const skipped = Math.floor((nowMs - this.#dueMs(this.#tick)) / this.#frameMs);
+      this.#tick += skipped;
+      this.#skips += skipped;
+    }
+    while (this.#dueMs(this.#tick) <= nowMs) {
+      const dueMs = this.#dueMs(this.#tick);
+      this.#tick++;
+      this.#step(dueMs, nowMs);
+      if (this.#queue.length === 0) return; // idle: no timer until the next play()
+    }
+    this.#cancelTimer = this.#clock.setTimer(() => this.#onTimer(), this.#dueMs(this.#tick) - nowMs);
+  }
+
+  /** One 20 ms slot: send a frame of the head playback, or note an underrun. */
+  #step(dueMs: number, nowMs: number): void {
+    const p = this.#queue[0];
+    if (!p) return;
+    if (p.buffered === 0) {
+      if (p.ended) {
+        this.#queue.shift();
+        p.finish(p.error === null ? 'completed' : 'error');
+        this.#queue[0]?.pump();
+        this.#talking = false;
+      } else if (p.firstPacketAtMs !== null) {
+        this.#underruns++;
+        this.#talking = false;
+      }
+      return;
+    }
+    if (p.buffered < this.#frameSamples && !p.ended) {
+      // Wait for a whole frame unless the source is done.
+      if (p.firstPacketAtMs !== null) this.#underruns++;
+      return;
+    }
+    p.take(this.#frame);
+    const payload = this.#encoder.encode(this.#frame);
+    const timestamp = this.#tsBase + Math.round(((dueMs - this.#startMs) * OPUS_CLOCK_HZ) / 1000);
+    const rtp = buildRtp({
+      payloadType: this.#payloadType,
+      marker: !this.#talking,
+      sequenceNumber: this.#seq,
+      timestamp,
+      ssrc: this.#ssrc,
+      payload,
+    });
+    this.#seq = (this.#seq + 1) & 0xffff;
+    this.#talking = true;
+    this.#send(rtp);
+    this.#packetsSent++;
+    this.#lateness.add(nowMs - dueMs);
+    if (p.firstPacketAtMs === null) p.firstPacketAtMs = nowMs;
+  }
+}

@@ -1,0 +1,310 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ffmpeg from 'fluent-ffmpeg';
+import type { types as ms } from 'mediasoup';
+import { AsyncQueue } from '../../pipelines/stream/asyncQueue.js';
+import type { CancelTimer, Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import { findFreeUdpPortPair } from './ports.js';
+import { type PpmImage, PpmStreamParser } from './ppmParser.js';
+import { videoReceiveSdp } from './sdp.js';
+
+/** One sampled frame of the caller's camera. */
+export interface VideoFrame {
+  /** Presentation time, ms from call start. */
+  ptsMs: number;
+  width: number;
+  height: number;
+  /** Packed RGB24, `width * height * 3` bytes. */
+  rgb: Buffer;
+  /** Clock time the frame left the decoder. */
+  receivedAtMs: number;
+}
+
+export interface VideoTapOptions {
+  /** Sampling rate, frames per second (0.1–5). */
+  fps: number;
+  ffmpegPath?: string;
+  host: string;
+  portRange: [number, number];
+  queueFrames: number;
+  keyFrameIntervalMs: number;
+  maxRestartDelayMs: number;
+}
+
+export const DEFAULT_VIDEO_TAP_OPTIONS: VideoTapOptions = {
+  fps: 1,
+  host: '127.0.0.1',
+  portRange: [20000, 29999],
+  queueFrames: 16,
+  keyFrameIntervalMs: 1000,
+  maxRestartDelayMs: 5000,
+};
+
+export interface VideoTapStats {
+  framesOut: number;
+  restarts: number;
+  queueDropped: number;
+}
+
+export interface VideoTapEvents {
+  restart: (info: { restarts: number; reason: string }) => void;
+}
+
+const SUPPORTED = new Set(['video/vp8', 'video/h264']);
+
+/** Resolves once something has bound UDP `port` on this host (Linux), or after `timeoutMs`. */
+async function waitForUdpBind(port: number, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !signal.aborted) {
+    const table = await readFile('/proc/net/udp', 'utf8').catch(() => null);
+    if (table === null || table.includes(hex)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Decodes the caller's camera with ffmpeg (PlainTransport → RTP → ffmpeg) and
+ * samples it at `fps` into RGB frames. A dead ffmpeg is restarted with backoff
+ * on the same ports and the stream resumes from the next keyframe.
+ */
+export class VideoTap {
+  readonly #transport: ms.PlainTransport;
+  readonly #consumer: ms.Consumer;
+  readonly #opts: VideoTapOptions;
+  readonly #clock: Clock;
+  readonly #callStartMs: number;
+  readonly #log: Logger;
+  readonly #sdpPath: string;
+  readonly #dir: string;
+  readonly #queue: AsyncQueue<VideoFrame>;
+  readonly #abort = new AbortController();
+  readonly #onRestart: VideoTapEvents['restart'] | undefined;
+  #command: ffmpeg.FfmpegCommand | null = null;
+  #keyFrameTimer: CancelTimer | null = null;
+  #restartTimer: CancelTimer | null = null;
+  #framesOut = 0;
+  #restarts = 0;
+  #framesSinceStart = 0;
+  #closed = false;
+  #resolveClosed!: () => void;
+  readonly #whenClosed = new Promise<void>((r) => {
+    this.#resolveClosed = r;
+  });
+  /** pts_time values from ffmpeg's showinfo, paired in order with the images on stdout. */
+  #ptsTimes: number[] = [];
+  #images: PpmImage[] = [];
+  #anchor: { ptsTime: number; ptsMs: number } | null = null;
+
+  private constructor(p: {
+    transport: ms.PlainTransport;
+    consumer: ms.Consumer;
+    opts: VideoTapOptions;
+    clock: Clock;
+    callStartMs: number;
+    log: Logger;
+    dir: string;
+    onRestart?: VideoTapEvents['restart'];
+  }) {
+    this.#transport = p.transport;
+    this.#consumer = p.consumer;
+    this.#opts = p.opts;
+    this.#clock = p.clock;
+    this.#callStartMs = p.callStartMs;
+    this.#log = p.log;
+    this.#dir = p.dir;
+    this.#sdpPath = join(p.dir, 'stream.sdp');
+    this.#queue = new AsyncQueue(p.opts.queueFrames);
+    this.#onRestart = p.onRestart;
+  }
+
+  static async create(p: {
+    router: ms.Router;
+    producer: ms.Producer;
+    clock: Clock;
+    callStartMs: number;
+    log: Logger;
+    options?: Partial<VideoTapOptions>;
+    onRestart?: VideoTapEvents['restart'];
+  }): Promise<VideoTap> {
+    const opts = { ...DEFAULT_VIDEO_TAP_OPTIONS, ...p.options };
+    if (!(opts.fps >= 0.1 && opts.fps <= 5)) throw new RangeError('video tap fps must be within 0.1–5');
+    const mime = p.producer.rtpParameters.codecs[0]?.mimeType.toLowerCase() ?? '';
+    if (!SUPPORTED.has(mime)) throw new Error(`video tap does not support ${mime || 'this codec'}`);
+    const routerCodec = p.router.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === mime);
+    if (!routerCodec) throw new Error(`router has no ${mime} codec`);
+
+    const transport = await p.router.createPlainTransport({
+      listenInfo: { protocol: 'udp', ip: opts.host },
+      rtcpMux: false,
+      comedia: false,
+    });
+    let dir: string | null = null;
+    try {
+      const consumer = await transport.consume({
+        producerId: p.producer.id,
+        rtpCapabilities: { codecs: [routerCodec], headerExtensions: [] },
+        paused: true,
+      });
+      dir = await mkdtemp(join(tmpdir(), 'sightline-vtap-'));
+      const tap = new VideoTap({ ...p, transport, consumer, opts, dir });
+      const codec = consumer.rtpParameters.codecs[0] as ms.RtpCodecParameters;
+      const port = await findFreeUdpPortPair(opts.host, opts.portRange[0], opts.portRange[1]);
+      await writeFile(tap.#sdpPath, videoReceiveSdp(opts.host, port, codec));
+      consumer.observer.once('close', () => tap.close());
+      tap.#spawn();
+      await waitForUdpBind(port, 3000, tap.#abort.signal);
+      await transport.connect({ ip: opts.host, port, rtcpPort: port + 1 });
+      await consumer.resume();
+      tap.#requestKeyFrames();
+      p.log.debug('video tap started', { producerId: p.producer.id, mime, port, fps: opts.fps });
+      return tap;
+    } catch (error) {
+      transport.close();
+      if (dir) await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** Sampled frames; single consumer; the oldest are dropped if it falls behind. */
+  get frames(): AsyncIterable<VideoFrame> {
+    return this.#queue;
+  }
+
+  /** The running ffmpeg's pid, or null between restarts. */
+  get ffmpegPid(): number | null {
+    const proc = (this.#command as unknown as { ffmpegProc?: { pid?: number } } | null)?.ffmpegProc;
+    return proc?.pid ?? null;
+  }
+
+  get stats(): VideoTapStats {
+    return { framesOut: this.#framesOut, restarts: this.#restarts, queueDropped: this.#queue.dropped };
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Resolves once the tap has closed, for whatever reason. */
+  get whenClosed(): Promise<void> {
+    return this.#whenClosed;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#resolveClosed();
+    this.#abort.abort();
+    this.#keyFrameTimer?.();
+    this.#restartTimer?.();
+    this.#kill();
+    if (!this.#consumer.closed) this.#consumer.close();
+    if (!this.#transport.closed) this.#transport.close();
+    this.#queue.close();
+    void rm(this.#dir, { recursive: true, force: true });
+  }
+
+  #kill(): void {
+    const command = this.#command;
+    this.#command = null;
+    // ffmpeg ignores SIGINT while blocked on an idle socket: SIGKILL is the reliable stop.
+    if (command) command.kill('SIGKILL');
+  }
+
+  #spawn(): void {
+    const interval = 1 / this.#opts.fps;
+    // Pick the first decoded frame of each 1/fps bucket: exact rate, no duplicates, no waiting.
+    const select = `select='isnan(prev_selected_t)+gt(floor(t/${interval}),floor(prev_selected_t/${interval}))'`;
+    const parser = new PpmStreamParser();
+    this.#ptsTimes = [];
+    this.#images = [];
+    this.#anchor = null;
+    this.#framesSinceStart = 0;
+    const command = ffmpeg({ source: this.#sdpPath, stdoutLines: 20 })
+      .inputOptions(['-protocol_whitelist', 'file,udp,rtp', '-fpsprobesize', '0', '-reorder_queue_size', '64'])
+      .outputOptions(['-vf', `${select},showinfo`, '-fps_mode', 'passthrough', '-c:v', 'ppm'])
+      .format('image2pipe');
+    if (this.#opts.ffmpegPath) command.setFfmpegPath(this.#opts.ffmpegPath);
+    const started = this.#clock.nowMs();
+    command.on('stderr', (line: string) => {
+      const m = /Parsed_showinfo.*\spts_time:\s*(-?[\d.]+)/.exec(line);
+      if (m) {
+        this.#ptsTimes.push(Number(m[1]));
+        this.#pair();
+      }
+    });
+    command.on('error', (error: Error) => {
+      if (this.#command !== command) return;
+      this.#command = null;
+      this.#scheduleRestart(error.message, this.#clock.nowMs() - started);
+    });
+    command.on('end', () => {
+      if (this.#command !== command) return;
+      this.#command = null;
+      this.#scheduleRestart('ffmpeg exited', this.#clock.nowMs() - started);
+    });
+    this.#command = command;
+    const stdout = command.pipe();
+    stdout.on('data', (chunk: Buffer) => {
+      if (this.#command !== command) return;
+      try {
+        for (const img of parser.push(chunk)) this.#images.push(img);
+        this.#pair();
+      } catch (error) {
+        this.#log.warn('video tap got a malformed frame stream', { error });
+        this.#kill();
+        this.#scheduleRestart('malformed frame stream', 0);
+      }
+    });
+    stdout.on('error', () => undefined);
+  }
+
+  /** Emits frames once both the image and its showinfo timestamp have arrived. */
+  #pair(): void {
+    while (this.#images.length > 0 && this.#ptsTimes.length > 0) {
+      const img = this.#images.shift() as PpmImage;
+      const ptsTime = this.#ptsTimes.shift() as number;
+      const nowMs = this.#clock.nowMs();
+      if (!this.#anchor) this.#anchor = { ptsTime, ptsMs: nowMs - this.#callStartMs };
+      const ptsMs = this.#anchor.ptsMs + (ptsTime - this.#anchor.ptsTime) * 1000;
+      this.#framesOut++;
+      this.#framesSinceStart++;
+      this.#queue.push({ ptsMs, width: img.width, height: img.height, rgb: img.rgb, receivedAtMs: nowMs });
+    }
+    if (this.#images.length > 8 || this.#ptsTimes.length > 8) {
+      // The two channels disagree; drop the backlog rather than mis-stamp frames.
+      this.#images = [];
+      this.#ptsTimes = [];
+    }
+  }
+
+  #scheduleRestart(reason: string, ranForMs: number): void {
+    if (this.#closed) return;
+    this.#restarts++;
+    const delayMs =
+      ranForMs > 10_000 ? 100 : Math.min(this.#opts.maxRestartDelayMs, 100 * 2 ** Math.min(this.#restarts, 6));
+    this.#log.warn('video tap ffmpeg stopped; restarting', { reason, restarts: this.#restarts, delayMs });
+    this.#onRestart?.({ restarts: this.#restarts, reason });
+    this.#restartTimer?.();
+    this.#restartTimer = this.#clock.setTimer(() => {
+      this.#restartTimer = null;
+      if (this.#closed) return;
+      this.#spawn();
+      this.#requestKeyFrames();
+    }, delayMs);
+  }
+
+  /** Asks the sender for a keyframe every interval until this ffmpeg has produced a frame. */
+  #requestKeyFrames(): void {
+    this.#keyFrameTimer?.();
+    const tick = () => {
+      this.#keyFrameTimer = null;
+      if (this.#closed || this.#framesSinceStart > 0) return;
+      this.#consumer.requestKeyFrame().catch(() => undefined);
+      this.#keyFrameTimer = this.#clock.setTimer(tick, this.#opts.keyFrameIntervalMs);
+    };
+    tick();
+  }
+}

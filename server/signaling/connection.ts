@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import type { RawData, WebSocket } from 'ws';
+import { SightlineError, type WireError } from '../../protocol/errors.js';
+import {
+  type ClientRequest,
+  PROTOCOL_VERSION,
+  type ServerEventMap,
+  type ServerMessage,
+  parseClientMessage,
+} from '../../protocol/messages.js';
+import type { Call } from '../call/call.js';
+import type { AppContext } from '../context.js';
+import type { Logger } from '../log.js';
+import { toSightlineError } from './errors.js';
+import { handlers } from './handlers/index.js';
+import type { ConnectionHandle, HandlerContext } from './handlers/types.js';
+import { TokenBucket } from './rateLimiter.js';
+
+const METRICS_PUSH_MS = 2000;
+
+/**
+ * One client's WebSocket: validates every message at the boundary, dispatches
+ * requests to their handlers, replies with data or a typed error, pushes call
+ * events, and tears the call down when the socket goes (with or without goodbye).
+ */
+export class SignalingConnection implements ConnectionHandle {
+  readonly id = randomUUID();
+  call: Call | null = null;
+  readonly #ws: WebSocket;
+  readonly #app: AppContext;
+  readonly #log: Logger;
+  readonly #pending = new Set<number>();
+  readonly #bucket: TokenBucket;
+  #alive = true;
+  #heartbeat: NodeJS.Timeout;
+  #metricsTimer: NodeJS.Timeout | null = null;
+  #closed = false;
+
+  constructor(ws: WebSocket, app: AppContext) {
+    this.#ws = ws;
+    this.#app = app;
+    this.#log = app.log.child({ connId: this.id });
+    this.#bucket = new TokenBucket(50, 100, app.clock.nowMs());
+    ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
+    ws.on('pong', () => {
+      this.#alive = true;
+    });
+    ws.on('close', () => this.#onClose());
+    ws.on('error', (error) => this.#log.warn('websocket error', { error }));
+    // A browser that vanishes without a FIN is noticed by missed pongs.
+    this.#heartbeat = setInterval(() => {
+      if (!this.#alive) {
+        this.#log.info('client stopped answering pings');
+        ws.terminate();
+        return;
+      }
+      this.#alive = false;
+      ws.ping();
+    }, app.config.limits.wsHeartbeatMs);
+  }
+
+  attach(call: Call): void {
+    this.call = call;
+    call.on('push', (event, data) => this.push(event, data as never));
+    call.once('closed', () => {
+      if (this.#metricsTimer) clearInterval(this.#metricsTimer);
+      this.#metricsTimer = null;
+    });
+    this.#metricsTimer = setInterval(() => this.#pushMetrics(call), METRICS_PUSH_MS);
+    this.push('state', { state: 'joined', callId: call.id });
+  }
+
+  leave(reason: string): void {
+    const call = this.call;
+    this.call = null;
+    call?.close(reason);
+  }
+
+  /** Sends a server event to this client. */
+  push<E extends keyof ServerEventMap>(event: E, data: ServerEventMap[E]): void {
+    this.#send({ v: PROTOCOL_VERSION, kind: 'event', event, data } as ServerMessage);
+  }
+
+  #send(message: ServerMessage): void {
+    if (this.#ws.readyState !== this.#ws.OPEN) return;
+    this.#ws.send(JSON.stringify(message));
+  }
+
+  #replyError(id: number | null, error: WireError): void {
+    this.#app.metrics.errors.inc({ code: error.code });
+    this.#send({ v: PROTOCOL_VERSION, kind: 'response', id, ok: false, error });
+  }
+
+  #onMessage(data: RawData, isBinary: boolean): void {
+    if (this.#closed) return;
+    if (!this.#bucket.take(this.#app.clock.nowMs())) {
+      this.#replyError(null, new SightlineError('ERR_RATE_LIMITED').toWire());
+      return;
+    }
+    if (isBinary) {
+      this.#replyError(null, new SightlineError('ERR_INVALID_MESSAGE', 'binary frames are not accepted').toWire());
+      return;
+    }
+    const raw = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
+    const parsed = parseClientMessage(raw);
+    if (!parsed.ok) {
+      this.#log.debug('rejected message', { code: parsed.code, detail: parsed.detail });
+      const e = new SightlineError(parsed.code);
+      this.#replyError(parsed.id, { ...e.toWire(), message: `${e.message} (${parsed.detail})` });
+      return;
+    }
+    void this.#dispatch(parsed.request);
+  }
+
+  async #dispatch(request: ClientRequest): Promise<void> {
+    const { id, method } = request;
+    if (this.#pending.has(id)) {
+      this.#replyError(id, new SightlineError('ERR_DUPLICATE_REQUEST_ID').toWire());
+      return;
+    }
+    this.#pending.add(id);
+    this.#app.metrics.signalingMessages.inc({ method });
+    const ctx: HandlerContext = { app: this.#app, conn: this };
+    const handler = handlers[method] as (c: HandlerContext, d: unknown) => Promise<unknown>;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new SightlineError('ERR_TIMEOUT')),
+          this.#app.config.limits.requestTimeoutMs,
+        );
+      });
+      const data = await Promise.race([handler(ctx, request.data), timeout]);
+      this.#send({ v: PROTOCOL_VERSION, kind: 'response', id, ok: true, data });
+    } catch (error) {
+      const e = toSightlineError(error);
+      if (e.code === 'ERR_INTERNAL') this.#log.error('request failed', { method, error });
+      else this.#log.debug('request rejected', { method, code: e.code });
+      this.#replyError(id, e.toWire());
+    } finally {
+      clearTimeout(timer);
+      this.#pending.delete(id);
+    }
+  }
+
+  #pushMetrics(call: Call): void {
+    const audio = call.audioTap?.stats;
+    if (audio) {
+      this.push('metrics', {
+        type: 'audio_tap',
+        framesOut: audio.framesOut,
+        gapsFilledMs: Math.round(audio.filledMs),
+        lateDropped: audio.lateDropped,
+        reordered: audio.reordered,
+      });
+    }
+    const video = call.videoTap?.stats;
+    if (video) {
+      this.push('metrics', {
+        type: 'video_tap',
+        framesOut: video.framesOut,
+        restarts: video.restarts,
+        fps: this.#app.config.video.fps,
+      });
+    }
+    const sink = call.sink.stats;
+    if (sink.packetsSent > 0) {
+      this.push('metrics', {
+        type: 'return_audio',
+        packetsSent: sink.packetsSent,
+        latenessP50Ms: sink.latenessP50Ms,
+        latenessP99Ms: sink.latenessP99Ms,
+      });
+    }
+  }
+
+  #onClose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#heartbeat);
+    if (this.#metricsTimer) clearInterval(this.#metricsTimer);
+    this.leave('connection closed');
+  }
+}

@@ -1,0 +1,24 @@
+import type { Method } from '../../../protocol/messages.js';
+import { closeProducer } from './closeProducer.js';
+import { connectTransport } from './connectTransport.js';
+import { consumeAssistant } from './consumeAssistant.js';
+import { createTransport } from './createTransport.js';
+import { join } from './join.js';
+import { leave } from './leave.js';
+import { ping } from './ping.js';
+import { produce } from './produce.js';
+import { resumeConsumer } from './resumeConsumer.js';
+import type { Handler } from './types.js';
+
+/** One handler per protocol method; the compiler checks none is missing. */
+export const handlers: { [M in Method]: Handler<M> } = {
+  join,
+  createTransport,
+  connectTransport,
+  produce,
+  closeProducer,
+  consumeAssistant,
+  resumeConsumer,
+  leave,
+  ping,
+};

@@ -1,0 +1,15 @@
+import { SightlineError } from '../../../protocol/errors.js';
+import { PROTOCOL_VERSION } from '../../../protocol/messages.js';
+import type { Handler } from './types.js';
+
+export const join: Handler<'join'> = async (ctx, { token }) => {
+  if (ctx.conn.call && !ctx.conn.call.closed) throw new SightlineError('ERR_ALREADY_JOINED');
+  if (!ctx.app.tokens.verify(token)) throw new SightlineError('ERR_UNAUTHORIZED');
+  const call = await ctx.app.calls.create();
+  ctx.conn.attach(call);
+  return {
+    callId: call.id,
+    routerRtpCapabilities: call.router.rtpCapabilities as unknown as Record<string, unknown>,
+    protocolVersion: PROTOCOL_VERSION,
+  };
+};

@@ -1,0 +1,6 @@
+import type { Handler } from './types.js';
+
+export const leave: Handler<'leave'> = async (ctx) => {
+  ctx.conn.leave('client left');
+  return {};
+};

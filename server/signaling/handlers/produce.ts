@@ -1,0 +1,13 @@
+import type { types as ms } from 'mediasoup';
+import { requireCall } from './requireCall.js';
+import type { Handler } from './types.js';
+
+export const produce: Handler<'produce'> = async (ctx, { transportId, kind, source, rtpParameters }) => {
+  const producer = await requireCall(ctx).produce(
+    transportId,
+    kind,
+    source,
+    rtpParameters as unknown as ms.RtpParameters,
+  );
+  return { producerId: producer.id };
+};
