@@ -31,7 +31,7 @@ const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v
 
 const schema = z.object({
   HOST: z.string().default('127.0.0.1'),
-  PORT: port.default(8080),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   AUTH_MODE: z.enum(['dev', 'hmac']).default('dev'),
   TOKEN_SECRET: z.string().min(32).optional(),
   API_KEY: z.string().min(16).optional(),

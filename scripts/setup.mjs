@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// Brings a fresh machine to the point where Sightline starts and its tests run.
+// Dependency-free (runs before node_modules exists). Idempotent: each step is
+// skipped when already done. Usage: node scripts/setup.mjs [--for=start|test]
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const purpose = (process.argv.find((a) => a.startsWith('--for=')) ?? '--for=test').slice(6);
+const started = Date.now();
+
+const APT_RUNTIME = ['ffmpeg', 'espeak-ng'];
+const APT_TEST = ['chromium', 'sox', 'fonts-dejavu-core'];
+const APT_WORKER_BUILD = [
+  'g++', 'meson', 'ninja-build', 'pkg-config', 'python3', 'flatbuffers-compiler', 'libflatbuffers-dev',
+  'libssl-dev', 'libuv1-dev', 'libsrtp2-dev', 'libusrsctp-dev', 'libabsl-dev',
+];
+
+function step(msg) {
+  const s = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
+  process.stdout.write(`[setup ${s}s] ${msg}\n`);
+}
+
+function die(msg) {
+  process.stderr.write(`\nsetup failed: ${msg}\n`);
+  process.exit(1);
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: ROOT, ...opts });
+  return r.status === 0;
+}
+
+function missingDebPackages(names) {
+  if (!existsSync('/usr/bin/dpkg-query')) return [];
+  return names.filter((n) => {
+    const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', n], { encoding: 'utf8' });
+    return !(r.stdout ?? '').includes('install ok installed');
+  });
+}
+
+let aptUpdated = false;
+function ensureDebPackages(names, why) {
+  const missing = missingDebPackages(names);
+  if (missing.length === 0) return;
+  const cmd = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  if (process.getuid?.() !== 0) die(`${why} needs Debian packages: ${missing.join(', ')}.\nRun: sudo ${cmd}`);
+  step(`installing ${missing.join(', ')} (${why})`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (!aptUpdated) {
+    if (!run('apt-get', ['update', '-qq'], { env })) die('apt-get update failed');
+    aptUpdated = true;
+  }
+  if (!run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env })) {
+    die(`apt-get could not install ${missing.join(', ')}`);
+  }
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+// 1. System packages.
+ensureDebPackages(APT_RUNTIME, 'media processing');
+if (purpose === 'test') ensureDebPackages(APT_TEST, 'the browser and audio tests');
+
+// 2. npm packages. Install scripts are skipped on purpose (same result under npm 10 and 11):
+// the mediasoup worker is handled below; onnxruntime-node's script only fetches CUDA files;
+// sharp and esbuild ship their binaries as optional dependencies.
+const stamp = join(ROOT, 'node_modules', '.package-lock.json');
+const lockfile = join(ROOT, 'package-lock.json');
+if (!existsSync(stamp) || statSync(stamp).mtimeMs < statSync(lockfile).mtimeMs) {
+  step('installing npm packages (npm ci)');
+  if (!run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'])) die('npm ci failed');
+} else step('npm packages are up to date');
+
+// 3. The mediasoup worker: prebuilt where it can be downloaded, otherwise built once and cached.
+const msVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules/mediasoup/package.json'), 'utf8')).version;
+const workerPath = join(ROOT, 'node_modules/mediasoup/worker/out/Release/mediasoup-worker');
+const cacheDir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'sightline', `mediasoup-worker-${msVersion}`);
+const cached = join(cacheDir, 'mediasoup-worker');
+function workerRuns(path) {
+  // The worker exits at once without its channel fds; a missing shared library fails with 127.
+  const r = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 5000 });
+  return r.error === undefined && r.status !== 127 && r.status !== 126;
+}
+if (process.env.MEDIASOUP_WORKER_BIN) {
+  if (!existsSync(process.env.MEDIASOUP_WORKER_BIN)) die(`MEDIASOUP_WORKER_BIN points to a missing file`);
+  step(`using MEDIASOUP_WORKER_BIN=${process.env.MEDIASOUP_WORKER_BIN}`);
+} else if (existsSync(workerPath) && workerRuns(workerPath)) {
+  step(`mediasoup worker ${msVersion} is in place`);
+} else {
+  if (!existsSync(cached)) {
+    step(`fetching the prebuilt mediasoup worker ${msVersion}`);
+    const fetched = run('node', ['npm-scripts.mjs', 'postinstall'], {
+      cwd: join(ROOT, 'node_modules/mediasoup'),
+      stdio: ['ignore', 'ignore', 'ignore'],
+      timeout: 300_000,
+      env: { ...process.env, MEDIASOUP_WORKER_BIN: '' },
+    });
+    if (fetched && existsSync(workerPath) && workerRuns(workerPath)) {
+      step('prebuilt mediasoup worker installed');
+    } else {
+      step('no prebuilt worker reachable; building it from the npm tarball with Debian libraries (cached)');
+      ensureDebPackages(APT_WORKER_BUILD, 'building the mediasoup worker');
+      if (!run('bash', [join(ROOT, 'scripts/mediasoup-offline/build-worker.sh'), msVersion, cacheDir])) {
+        die('the mediasoup worker build failed (see above)');
+      }
+    }
+  }
+  if (existsSync(cached) && !(existsSync(workerPath) && workerRuns(workerPath))) {
+    ensureDebPackages(['libssl3', 'libuv1', 'libsrtp2-1', 'libusrsctp2', 'libabsl20220623'], 'the mediasoup worker');
+    mkdirSync(dirname(workerPath), { recursive: true });
+    copyFileSync(cached, workerPath);
+    spawnSync('chmod', ['755', workerPath]);
+    step(`mediasoup worker ${msVersion} installed from ${cached}`);
+  }
+  if (!workerRuns(workerPath)) die(`the mediasoup worker at ${workerPath} does not run`);
+}
+
+// 4. The browser bundle.
+const bundle = join(ROOT, 'dist/client/app.js');
+const newestSource = Math.max(newestMtime(join(ROOT, 'client')), newestMtime(join(ROOT, 'protocol')));
+if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestSource) {
+  step('building the browser bundle');
+  if (!run('node', ['scripts/build-client.mjs'])) die('the browser bundle build failed');
+}
+
+step(`ready for ${purpose}`);

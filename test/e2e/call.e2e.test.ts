@@ -1,0 +1,211 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SightlineServer } from '../../server/app.js';
+import type { Call } from '../../server/call/call.js';
+import type { AudioFrame } from '../../server/media/pcmFramer.js';
+import type { VideoFrame } from '../../server/media/videoTap.js';
+import { type TestBrowser, launchBrowser, startCall } from '../helpers/browser.js';
+import {
+  COLOUR_SEGMENT_MS,
+  COLOUR_SEQUENCE,
+  VIDEO_SIZE,
+  colourY4m,
+  readWav,
+  speechWav,
+} from '../helpers/fixtures.js';
+import { activity, bestCyclicLag, classifyColour, meanRgb, rmsEnvelope, transitions } from '../helpers/signal.js';
+import { startTestServer, waitFor } from '../helpers/server.js';
+
+const FPS = 2;
+const CAPTURE_MS = 9000;
+const BIN_MS = 10;
+
+async function collect<T>(it: AsyncIterable<T>, forMs: number): Promise<T[]> {
+  const out: T[] = [];
+  const iterator = it[Symbol.asyncIterator]();
+  const deadline = performance.now() + forMs;
+  for (;;) {
+    const left = deadline - performance.now();
+    if (left <= 0) break;
+    let timer: NodeJS.Timeout | undefined;
+    const r = await Promise.race([
+      iterator.next(),
+      new Promise<null>((res) => {
+        timer = setTimeout(() => res(null), left);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (r === null || r.done) break;
+    out.push(r.value);
+  }
+  return out;
+}
+
+function tone(hz: number, ms: number, sampleRate = 48000): AsyncIterable<Int16Array> {
+  const n = Math.round((sampleRate * ms) / 1000);
+  const pcm = new Int16Array(n);
+  for (let i = 0; i < n; i++) pcm[i] = Math.round(16000 * Math.sin((2 * Math.PI * hz * i) / sampleRate));
+  return (async function* () {
+    yield pcm;
+  })();
+}
+
+describe('a real browser call', () => {
+  let server: SightlineServer;
+  let browser: TestBrowser;
+  let page: Page;
+  let call: Call;
+  let audio: AudioFrame[] = [];
+  let video: VideoFrame[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer({ VIDEO_FPS: String(FPS) });
+    browser = await launchBrowser({ audioWav: speechWav(), videoY4m: colourY4m() });
+    const callPromise = new Promise<Call>((resolve) => server.calls.once('call', resolve));
+    page = await startCall(browser.browser, server.url);
+    call = await callPromise;
+    await waitFor(() => call.audioTap && call.videoTap, 10_000, 'both taps');
+    [audio, video] = await Promise.all([
+      collect((call.audioTap as NonNullable<Call['audioTap']>).frames, CAPTURE_MS),
+      collect((call.videoTap as NonNullable<Call['videoTap']>).frames, CAPTURE_MS),
+    ]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('delivers 16 kHz PCM frames on a gap-free, true timeline', () => {
+    expect(audio.length).toBeGreaterThan((CAPTURE_MS / 20) * 0.8);
+    for (const f of audio) {
+      expect(f.sampleRateHz).toBe(16000);
+      expect(f.samples.length).toBe(320);
+    }
+    for (let i = 1; i < audio.length; i++) {
+      expect((audio[i] as AudioFrame).ptsMs - (audio[i - 1] as AudioFrame).ptsMs).toBeCloseTo(20, 6);
+    }
+  });
+
+  it("lines the PCM energy envelope up with the WAV's speech and silences within 100 ms", () => {
+    const src = readWav(speechWav());
+    const srcEnv = rmsEnvelope(src.samples, src.sampleRate, BIN_MS);
+    const srcMax = Math.max(...srcEnv);
+    const srcAct = activity(srcEnv, srcMax * 0.02, 15);
+
+    const pcm = new Float32Array(audio.length * 320);
+    audio.forEach((f, i) => {
+      for (let j = 0; j < 320; j++) pcm[i * 320 + j] = (f.samples[j] as number) / 32768;
+    });
+    const env = rmsEnvelope(pcm, 16000, BIN_MS);
+    const recvMax = Math.max(...env);
+    expect(recvMax).toBeGreaterThan(0.02);
+    const act = activity(env, recvMax * 0.02, 15);
+
+    const { lag, agreement } = bestCyclicLag(act, srcAct);
+    expect(agreement).toBeGreaterThan(0.9);
+
+    const period = srcAct.length;
+    const srcTransitions = transitions(srcAct);
+    const recvTransitions = transitions(act);
+    const edge = 30;
+    const offsets: number[] = [];
+    for (const t of recvTransitions) {
+      if (t < edge || t > act.length - edge) continue;
+      const pos = (t + lag) % period;
+      const d = Math.min(...srcTransitions.map((s) => Math.min(Math.abs(s - pos), period - Math.abs(s - pos))));
+      offsets.push(d * BIN_MS);
+    }
+    for (let i = edge; i < act.length - edge; i++) {
+      if (!srcTransitions.includes((i + lag) % period)) continue;
+      const d = Math.min(...recvTransitions.map((r) => Math.abs(r - i)));
+      offsets.push(d * BIN_MS);
+    }
+    console.log(`audio envelope: agreement ${(agreement * 100).toFixed(1)}%, transition offsets (ms) ${offsets.join(' ')}`);
+    expect(offsets.length).toBeGreaterThanOrEqual(6);
+    for (const o of offsets) expect(o).toBeLessThanOrEqual(100);
+  });
+
+  it('samples frames at the configured rate with the right size', () => {
+    expect(video.length).toBeGreaterThanOrEqual(Math.floor((CAPTURE_MS / 1000) * FPS * 0.7));
+    expect(video.length).toBeLessThanOrEqual(Math.ceil((CAPTURE_MS / 1000) * FPS) + 1);
+    for (const f of video) {
+      expect([f.width, f.height]).toEqual([VIDEO_SIZE.width, VIDEO_SIZE.height]);
+      expect(f.rgb.length).toBe(f.width * f.height * 3);
+    }
+    const gaps = video.slice(1).map((f, i) => f.ptsMs - (video[i] as VideoFrame).ptsMs);
+    const sorted = [...gaps].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)] as number;
+    console.log(`video: ${video.length} frames, median interval ${median.toFixed(0)} ms`);
+    expect(median).toBeGreaterThan((1000 / FPS) * 0.8);
+    expect(median).toBeLessThan((1000 / FPS) * 1.2);
+  });
+
+  it('has mean frame colours that follow the known sequence', () => {
+    const palette = COLOUR_SEQUENCE.map((c) => c.rgb);
+    const classes = video.map((f) => classifyColour(meanRgb(f.rgb), palette, 60));
+    console.log(`video colours: ${classes.map((c) => (c < 0 ? '?' : COLOUR_SEQUENCE[c]?.name)).join(' ')}`);
+    expect(classes.filter((c) => c < 0).length).toBeLessThanOrEqual(Math.ceil(classes.length * 0.15));
+    const known = video.map((f, i) => ({ ptsMs: f.ptsMs, c: classes[i] as number })).filter((x) => x.c >= 0);
+    const runs: { c: number; startMs: number }[] = [];
+    for (const k of known) if (runs.at(-1)?.c !== k.c) runs.push({ c: k.c, startMs: k.ptsMs });
+    expect(runs.length).toBeGreaterThanOrEqual(5);
+    for (let i = 1; i < runs.length; i++) {
+      const prev = runs[i - 1] as { c: number; startMs: number };
+      const cur = runs[i] as { c: number; startMs: number };
+      expect(cur.c).toBe((prev.c + 1) % COLOUR_SEQUENCE.length);
+      if (i >= 2) {
+        // A colour lasts one segment; sampling at FPS blurs each edge by one frame interval.
+        expect(Math.abs(cur.startMs - prev.startMs - COLOUR_SEGMENT_MS)).toBeLessThanOrEqual(1000 / FPS + 100);
+      }
+    }
+  });
+
+  it('plays server audio into the call that the page hears (tone latency logged)', async () => {
+    await page.evaluate(() => {
+      const track = (globalThis as unknown as { sightline: { assistantTrack: MediaStreamTrack } }).sightline
+        .assistantTrack;
+      const ctx = new AudioContext();
+      const analyser = ctx.createAnalyser();
+      analyser.fftSize = 256;
+      ctx.createMediaStreamSource(new MediaStream([track])).connect(analyser);
+      const buf = new Float32Array(analyser.fftSize);
+      const w = globalThis as unknown as { toneArmed: boolean; toneAt: number | null };
+      w.toneArmed = false;
+      w.toneAt = null;
+      setInterval(() => {
+        analyser.getFloatTimeDomainData(buf);
+        let sum = 0;
+        for (const v of buf) sum += v * v;
+        const rms = Math.sqrt(sum / buf.length);
+        if (w.toneArmed && rms > 0.05) {
+          w.toneAt = Date.now();
+          w.toneArmed = false;
+        }
+      }, 1);
+    });
+    const latencies: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      await page.evaluate(() => {
+        const w = globalThis as unknown as { toneArmed: boolean; toneAt: number | null };
+        w.toneAt = null;
+        w.toneArmed = true;
+      });
+      const playback = call.sink.play(tone(440, 250));
+      const sentAt = await waitFor(() => playback.firstPacketAtMs !== null && Date.now() - (performance.now() - (playback.firstPacketAtMs as number)), 2000, 'first packet');
+      const heardAt = await waitFor(
+        () => page.evaluate(() => (globalThis as unknown as { toneAt: number | null }).toneAt ?? false),
+        3000,
+        'tone in the page',
+      );
+      latencies.push(heardAt - sentAt);
+      const result = await playback.done;
+      expect(result.completed).toBe(true);
+      expect(result.playedMs).toBe(250);
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    const sorted = [...latencies].sort((a, b) => a - b);
+    console.log(`return audio: first packet sent -> tone heard in page, ms: ${latencies.join(' ')}; median ${sorted[5]}`);
+    expect(latencies.every((l) => l > 0)).toBe(true);
+  });
+});
