@@ -4,13 +4,21 @@
  */
 export const ERROR_CATALOGUE = {
   ERR_BAD_JSON: { message: 'The message is not valid JSON.', retryable: false, recoverable: true },
-  ERR_MESSAGE_TOO_LARGE: { message: 'The message is larger than the limit.', retryable: false, recoverable: true },
+  ERR_MESSAGE_TOO_LARGE: {
+    message: 'The message is larger than the limit.',
+    retryable: false,
+    recoverable: true,
+  },
   ERR_UNSUPPORTED_VERSION: {
     message: 'The protocol version is not supported.',
     retryable: false,
     recoverable: true,
   },
-  ERR_UNKNOWN_TYPE: { message: 'The message kind or method is unknown.', retryable: false, recoverable: true },
+  ERR_UNKNOWN_TYPE: {
+    message: 'The message kind or method is unknown.',
+    retryable: false,
+    recoverable: true,
+  },
   ERR_INVALID_MESSAGE: {
     message: 'The message does not match the protocol.',
     retryable: false,
@@ -22,10 +30,22 @@ export const ERROR_CATALOGUE = {
     recoverable: true,
   },
   ERR_NOT_JOINED: { message: 'Join the call before this request.', retryable: false, recoverable: true },
-  ERR_ALREADY_JOINED: { message: 'This connection has already joined a call.', retryable: false, recoverable: true },
-  ERR_UNAUTHORIZED: { message: 'The session token is missing, invalid or expired.', retryable: false, recoverable: false },
+  ERR_ALREADY_JOINED: {
+    message: 'This connection has already joined a call.',
+    retryable: false,
+    recoverable: true,
+  },
+  ERR_UNAUTHORIZED: {
+    message: 'The session token is missing, invalid or expired.',
+    retryable: false,
+    recoverable: false,
+  },
   ERR_NOT_FOUND: { message: 'The referenced object does not exist.', retryable: false, recoverable: true },
-  ERR_INVALID_STATE: { message: 'The request does not fit the current state.', retryable: false, recoverable: true },
+  ERR_INVALID_STATE: {
+    message: 'The request does not fit the current state.',
+    retryable: false,
+    recoverable: true,
+  },
   ERR_TIMEOUT: { message: 'The request did not complete in time.', retryable: true, recoverable: true },
   ERR_RATE_LIMITED: { message: 'Too many messages; slow down.', retryable: true, recoverable: true },
   ERR_CALL_LIMIT: { message: 'The server is at its call limit.', retryable: true, recoverable: false },
@@ -67,7 +87,12 @@ export class SightlineError extends Error {
 
   /** The form sent over the wire. Never includes stack or cause. */
   toWire(): WireError {
-    return { code: this.code, message: this.message, retryable: this.retryable, recoverable: this.recoverable };
+    return {
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+      recoverable: this.recoverable,
+    };
   }
 
   static fromWire(wire: WireError): SightlineError {

@@ -56,7 +56,9 @@ export interface ResponseDataMap {
 }
 
 /** A validated request from a client. */
-export type ClientRequest = { [M in Method]: { v: number; kind: 'request'; id: number; method: M; data: RequestData<M> } }[Method];
+export type ClientRequest = {
+  [M in Method]: { v: number; kind: 'request'; id: number; method: M; data: RequestData<M> };
+}[Method];
 
 /** A response from the server to one request. */
 export type ServerResponse =
@@ -82,7 +84,9 @@ export interface ServerEventMap {
 }
 
 /** A server-pushed event. */
-export type ServerEvent = { [E in keyof ServerEventMap]: { v: number; kind: 'event'; event: E; data: ServerEventMap[E] } }[keyof ServerEventMap];
+export type ServerEvent = {
+  [E in keyof ServerEventMap]: { v: number; kind: 'event'; event: E; data: ServerEventMap[E] };
+}[keyof ServerEventMap];
 
 /** Any message the server sends. */
 export type ServerMessage = ServerResponse | ServerEvent;
@@ -91,14 +95,6 @@ export type ServerMessage = ServerResponse | ServerEvent;
 export type ParseResult =
   | { ok: true; request: ClientRequest }
   | { ok: false; id: number | null; code: ErrorCode; detail: string };
-
-const envelope = z.object({
-  v: z.unknown(),
-  kind: z.unknown(),
-  id: z.unknown(),
-  method: z.unknown(),
-  data: z.unknown(),
-});
 
 function isMethod(name: unknown): name is Method {
   return typeof name === 'string' && Object.hasOwn(requestSchemas, name);
@@ -111,7 +107,12 @@ function isMethod(name: unknown): name is Method {
 export function parseClientMessage(raw: string | Buffer): ParseResult {
   const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
   if (bytes > MAX_MESSAGE_BYTES) {
-    return { ok: false, id: null, code: 'ERR_MESSAGE_TOO_LARGE', detail: `${bytes} > ${MAX_MESSAGE_BYTES} bytes` };
+    return {
+      ok: false,
+      id: null,
+      code: 'ERR_MESSAGE_TOO_LARGE',
+      detail: `${bytes} > ${MAX_MESSAGE_BYTES} bytes`,
+    };
   }
   let json: unknown;
   try {
@@ -119,14 +120,18 @@ export function parseClientMessage(raw: string | Buffer): ParseResult {
   } catch {
     return { ok: false, id: null, code: 'ERR_BAD_JSON', detail: 'unparseable JSON' };
   }
-  const env = envelope.safeParse(json);
-  if (!env.success || json === null || Array.isArray(json)) {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return { ok: false, id: null, code: 'ERR_INVALID_MESSAGE', detail: 'message must be a JSON object' };
   }
-  const { v, kind, method, data } = env.data;
-  const reqId = Number.isSafeInteger(env.data.id) && (env.data.id as number) >= 0 ? (env.data.id as number) : null;
+  const { v, kind, id: rawId, method, data } = json as Record<string, unknown>;
+  const reqId = typeof rawId === 'number' && Number.isSafeInteger(rawId) && rawId >= 0 ? rawId : null;
   if (v !== PROTOCOL_VERSION) {
-    return { ok: false, id: reqId, code: 'ERR_UNSUPPORTED_VERSION', detail: `expected v=${PROTOCOL_VERSION}` };
+    return {
+      ok: false,
+      id: reqId,
+      code: 'ERR_UNSUPPORTED_VERSION',
+      detail: `expected v=${PROTOCOL_VERSION}`,
+    };
   }
   if (kind !== 'request') {
     return { ok: false, id: reqId, code: 'ERR_UNKNOWN_TYPE', detail: 'kind must be "request"' };

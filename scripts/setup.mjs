@@ -3,8 +3,8 @@
 // Dependency-free (runs before node_modules exists). Idempotent: each step is
 // skipped when already done. Usage: node scripts/setup.mjs [--for=start|test]
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir, release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,11 +12,21 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const purpose = (process.argv.find((a) => a.startsWith('--for=')) ?? '--for=test').slice(6);
 const started = Date.now();
 
-const APT_RUNTIME = ['ffmpeg', 'espeak-ng'];
-const APT_TEST = ['chromium', 'sox', 'fonts-dejavu-core'];
+const APT_RUNTIME = ['ffmpeg'];
+const APT_TEST = ['chromium', 'espeak-ng', 'sox'];
 const APT_WORKER_BUILD = [
-  'g++', 'meson', 'ninja-build', 'pkg-config', 'python3', 'flatbuffers-compiler', 'libflatbuffers-dev',
-  'libssl-dev', 'libuv1-dev', 'libsrtp2-dev', 'libusrsctp-dev', 'libabsl-dev',
+  'g++',
+  'meson',
+  'ninja-build',
+  'pkg-config',
+  'python3',
+  'flatbuffers-compiler',
+  'libflatbuffers-dev',
+  'libssl-dev',
+  'libuv1-dev',
+  'libsrtp2-dev',
+  'libusrsctp-dev',
+  'libabsl-dev',
 ];
 
 function step(msg) {
@@ -37,6 +47,7 @@ function run(cmd, args, opts = {}) {
 function missingDebPackages(names) {
   if (!existsSync('/usr/bin/dpkg-query')) return [];
   return names.filter((n) => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a dpkg-query format, not a JS template
     const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', n], { encoding: 'utf8' });
     return !(r.stdout ?? '').includes('install ok installed');
   });
@@ -85,8 +96,33 @@ if (!existsSync(stamp) || statSync(stamp).mtimeMs < statSync(lockfile).mtimeMs) 
 // 3. The mediasoup worker: prebuilt where it can be downloaded, otherwise built once and cached.
 const msVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules/mediasoup/package.json'), 'utf8')).version;
 const workerPath = join(ROOT, 'node_modules/mediasoup/worker/out/Release/mediasoup-worker');
-const cacheDir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'sightline', `mediasoup-worker-${msVersion}`);
+const cacheDir = join(
+  process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'),
+  'sightline',
+  `mediasoup-worker-${msVersion}`,
+);
 const cached = join(cacheDir, 'mediasoup-worker');
+/** Downloads mediasoup's own prebuilt worker (what its postinstall does, without its build-from-source fallback). */
+async function fetchPrebuiltWorker(version, releaseDir) {
+  const base =
+    process.env.MEDIASOUP_WORKER_PREBUILT_DOWNLOAD_BASE_URL ??
+    'https://github.com/versatica/mediasoup/releases/download';
+  const kernel = process.platform === 'linux' ? `-kernel${release().split('.')[0]}` : '';
+  const url = `${base}/${version}/mediasoup-worker-${version}-${process.platform}-${process.arch}${kernel}.tgz`;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(120_000) });
+    if (!res.ok) return false;
+    const tgz = join(tmpdir(), `mediasoup-worker-${process.pid}.tgz`);
+    writeFileSync(tgz, Buffer.from(await res.arrayBuffer()));
+    mkdirSync(releaseDir, { recursive: true });
+    const ok = run('tar', ['xzf', tgz, '-C', releaseDir]);
+    rmSync(tgz, { force: true });
+    return ok;
+  } catch {
+    return false;
+  }
+}
+
 function workerRuns(path) {
   // The worker exits at once without its channel fds; a missing shared library fails with 127.
   const r = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 5000 });
@@ -100,12 +136,7 @@ if (process.env.MEDIASOUP_WORKER_BIN) {
 } else {
   if (!existsSync(cached)) {
     step(`fetching the prebuilt mediasoup worker ${msVersion}`);
-    const fetched = run('node', ['npm-scripts.mjs', 'postinstall'], {
-      cwd: join(ROOT, 'node_modules/mediasoup'),
-      stdio: ['ignore', 'ignore', 'ignore'],
-      timeout: 300_000,
-      env: { ...process.env, MEDIASOUP_WORKER_BIN: '' },
-    });
+    const fetched = await fetchPrebuiltWorker(msVersion, dirname(workerPath));
     if (fetched && existsSync(workerPath) && workerRuns(workerPath)) {
       step('prebuilt mediasoup worker installed');
     } else {
@@ -117,7 +148,10 @@ if (process.env.MEDIASOUP_WORKER_BIN) {
     }
   }
   if (existsSync(cached) && !(existsSync(workerPath) && workerRuns(workerPath))) {
-    ensureDebPackages(['libssl3', 'libuv1', 'libsrtp2-1', 'libusrsctp2', 'libabsl20220623'], 'the mediasoup worker');
+    ensureDebPackages(
+      ['libssl3', 'libuv1', 'libsrtp2-1', 'libusrsctp2', 'libabsl20220623'],
+      'the mediasoup worker',
+    );
     mkdirSync(dirname(workerPath), { recursive: true });
     copyFileSync(cached, workerPath);
     spawnSync('chmod', ['755', workerPath]);

@@ -1,5 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { MAX_MESSAGE_BYTES, SIGNALING_PATH } from '../protocol/version.js';
 import { TokenIssuer } from './auth/token.js';
@@ -8,7 +8,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { createHttpServer } from './http/httpServer.js';
-import { type Logger, createLogger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 import { WorkerPool } from './media/workerPool.js';
 import { ServerMetrics } from './metrics.js';
 import { SignalingConnection } from './signaling/connection.js';
@@ -26,12 +26,19 @@ export class SightlineServer {
     this.#wss = wss;
   }
 
-  static async create(config: Config, options: { clock?: Clock; log?: Logger } = {}): Promise<SightlineServer> {
+  static async create(
+    config: Config,
+    options: { clock?: Clock; log?: Logger } = {},
+  ): Promise<SightlineServer> {
     const clock = options.clock ?? systemClock;
     const log = options.log ?? createLogger({ level: config.log.level, logContent: config.log.content });
     const metrics = new ServerMetrics();
     const pool = await WorkerPool.create(
-      { size: config.media.workers, rtcMinPort: config.media.rtcMinPort, rtcMaxPort: config.media.rtcMaxPort },
+      {
+        size: config.media.workers,
+        rtcMinPort: config.media.rtcMinPort,
+        rtcMaxPort: config.media.rtcMaxPort,
+      },
       log,
     );
     pool.on('workerDied', () => metrics.workerDeaths.inc());
@@ -40,7 +47,11 @@ export class SightlineServer {
     const app: AppContext = { ...ctx, calls: new CallRegistry({ pool, clock, config, log, metrics }, log) };
     const http = createHttpServer(app);
     // The ws limit sits above the protocol limit so oversized messages get a typed reply, not a dropped socket.
-    const wss = new WebSocketServer({ server: http, path: SIGNALING_PATH, maxPayload: MAX_MESSAGE_BYTES * 4 });
+    const wss = new WebSocketServer({
+      server: http,
+      path: SIGNALING_PATH,
+      maxPayload: MAX_MESSAGE_BYTES * 4,
+    });
     wss.on('connection', (ws) => new SignalingConnection(ws, app));
     wss.on('error', (error) => log.error('websocket server error', { error }));
     await new Promise<void>((resolve, reject) => {

@@ -87,7 +87,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       enableTcp: e.MEDIA_TCP,
     },
     video: { fps: e.VIDEO_FPS },
-    limits: { maxCalls: e.MAX_CALLS, wsHeartbeatMs: e.WS_HEARTBEAT_MS, requestTimeoutMs: e.REQUEST_TIMEOUT_MS },
+    limits: {
+      maxCalls: e.MAX_CALLS,
+      wsHeartbeatMs: e.WS_HEARTBEAT_MS,
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    },
     log: { level: e.LOG_LEVEL, content: e.LOG_CONTENT },
   };
 }

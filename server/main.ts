@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { workerBin } from 'mediasoup';
-import { ConfigError, loadConfig } from './config.js';
 import { SightlineServer } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './log.js';
 
 function fail(message: string): never {
@@ -18,7 +18,9 @@ async function main(): Promise<void> {
     throw error;
   }
   if (!existsSync(workerBin)) {
-    fail(`the mediasoup worker is missing (${workerBin}). Run \`node scripts/setup.mjs\` to build or fetch it.`);
+    fail(
+      `the mediasoup worker is missing (${workerBin}). Run \`node scripts/setup.mjs\` to build or fetch it.`,
+    );
   }
   const log = createLogger({ level: config.log.level, logContent: config.log.content });
   const server = await SightlineServer.create(config, { log });

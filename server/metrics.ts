@@ -1,10 +1,18 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 /** The server's Prometheus metrics, on a registry of its own (several servers can share a process in tests). */
 export class ServerMetrics {
   readonly registry = new Registry();
-  readonly callsActive = new Gauge({ name: 'sightline_calls_active', help: 'Calls in progress', registers: [this.registry] });
-  readonly callsTotal = new Counter({ name: 'sightline_calls_total', help: 'Calls started', registers: [this.registry] });
+  readonly callsActive = new Gauge({
+    name: 'sightline_calls_active',
+    help: 'Calls in progress',
+    registers: [this.registry],
+  });
+  readonly callsTotal = new Counter({
+    name: 'sightline_calls_total',
+    help: 'Calls started',
+    registers: [this.registry],
+  });
   readonly workersAlive = new Gauge({
     name: 'sightline_media_workers_alive',
     help: 'Live mediasoup workers',

@@ -1,5 +1,5 @@
-import { Device } from 'mediasoup-client';
 import type { types as msc } from 'mediasoup-client';
+import { Device } from 'mediasoup-client';
 import { SightlineError, type WireError } from '../../protocol/errors.js';
 import type { CallState, ServerEventMap } from '../../protocol/messages.js';
 import { SIGNALING_PATH } from '../../protocol/version.js';
@@ -158,7 +158,9 @@ export class SightlineClient extends Emitter<SightlineClientEvents> {
     const joined = await signaling.request('join', { token });
     this.#callId = joined.callId;
     const device = new Device();
-    await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as unknown as msc.RtpCapabilities });
+    await device.load({
+      routerRtpCapabilities: joined.routerRtpCapabilities as unknown as msc.RtpCapabilities,
+    });
     this.#device = device;
   }
 
@@ -167,7 +169,8 @@ export class SightlineClient extends Emitter<SightlineClientEvents> {
     const device = this.#device as Device;
     const params = await signaling.request('createTransport', { direction });
     const options = params as unknown as msc.TransportOptions;
-    const transport = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
+    const transport =
+      direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       signaling
         .request('connectTransport', {
@@ -231,10 +234,17 @@ export class SightlineClient extends Emitter<SightlineClientEvents> {
     const audio = stream.getAudioTracks()[0];
     if (audio) {
       this.#producers.push(
-        await this.#sendTransport.produce({ track: audio, appData: { source: 'mic' }, codecOptions: { opusDtx: false } }),
+        await this.#sendTransport.produce({
+          track: audio,
+          appData: { source: 'mic' },
+          codecOptions: { opusDtx: false },
+        }),
       );
     }
     const video = stream.getVideoTracks()[0];
-    if (video) this.#producers.push(await this.#sendTransport.produce({ track: video, appData: { source: 'camera' } }));
+    if (video)
+      this.#producers.push(
+        await this.#sendTransport.produce({ track: video, appData: { source: 'camera' } }),
+      );
   }
 }

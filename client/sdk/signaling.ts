@@ -1,5 +1,11 @@
-import { SightlineError, type WireError, isErrorCode } from '../../protocol/errors.js';
-import type { Method, RequestData, ResponseDataMap, ServerEventMap, ServerMessage } from '../../protocol/messages.js';
+import { isErrorCode, SightlineError, type WireError } from '../../protocol/errors.js';
+import type {
+  Method,
+  RequestData,
+  ResponseDataMap,
+  ServerEventMap,
+  ServerMessage,
+} from '../../protocol/messages.js';
 import { PROTOCOL_VERSION } from '../../protocol/version.js';
 import { Emitter } from './emitter.js';
 
@@ -56,7 +62,8 @@ export class SignalingClient extends Emitter<SignalingEvents> {
 
   /** Sends a request; resolves with its data or rejects with a typed error (ERR_TIMEOUT after the timeout). */
   request<M extends Method>(method: M, data: RequestData<M>): Promise<ResponseDataMap[M]> {
-    if (this.#ws.readyState !== WebSocket.OPEN) return Promise.reject(new SightlineError('ERR_CONNECTION_CLOSED'));
+    if (this.#ws.readyState !== WebSocket.OPEN)
+      return Promise.reject(new SightlineError('ERR_CONNECTION_CLOSED'));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

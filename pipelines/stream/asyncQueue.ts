@@ -19,7 +19,8 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   #iterating = false;
 
   constructor(capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a positive integer');
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError('capacity must be a positive integer');
     this.#capacity = capacity;
   }
 

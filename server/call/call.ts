@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
-import type { CallState, ServerEventMap } from '../../protocol/messages.js';
 import { SightlineError } from '../../protocol/errors.js';
+import type { CallState, ServerEventMap } from '../../protocol/messages.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { TypedEmitter } from '../events.js';
 import type { Logger } from '../log.js';
-import type { ServerMetrics } from '../metrics.js';
 import { AudioSink } from '../media/audioSink.js';
 import { AudioTap } from '../media/audioTap.js';
 import { VideoTap } from '../media/videoTap.js';
 import type { WorkerPool } from '../media/workerPool.js';
+import type { ServerMetrics } from '../metrics.js';
 
 export type CallEvents = {
   /** An event for the client (state, error, metrics). */
@@ -120,7 +120,9 @@ export class Call extends TypedEmitter<CallEvents> {
     this.#assertOpen();
     const { listenIp, announcedAddress, enableTcp } = this.#deps.config.media;
     const announced = announcedAddress ?? undefined;
-    const listenInfos: ms.TransportListenInfo[] = [{ protocol: 'udp', ip: listenIp, announcedAddress: announced }];
+    const listenInfos: ms.TransportListenInfo[] = [
+      { protocol: 'udp', ip: listenIp, announcedAddress: announced },
+    ];
     if (enableTcp) listenInfos.push({ protocol: 'tcp', ip: listenIp, announcedAddress: announced });
     const transport = await this.router.createWebRtcTransport({
       listenInfos,
@@ -211,7 +213,10 @@ export class Call extends TypedEmitter<CallEvents> {
     if (!this.router.closed) this.router.close();
     this.#deps.metrics.callsActive.dec();
     this.#setState('closed', reason);
-    this.#log.info('call closed', { reason, durationMs: Math.round(this.#deps.clock.nowMs() - this.startedAtMs) });
+    this.#log.info('call closed', {
+      reason,
+      durationMs: Math.round(this.#deps.clock.nowMs() - this.startedAtMs),
+    });
     this.emit('closed', reason);
   }
 

@@ -1,4 +1,4 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { SightlineError } from '../../protocol/errors.js';
 import type { AppContext } from '../context.js';
 import { routes, sendError } from './routes.js';
@@ -10,7 +10,11 @@ export function createHttpServer(app: AppContext): Server {
     const route = routes[`${req.method ?? 'GET'} ${path}`];
     if (!route) {
       const known = Object.keys(routes).some((k) => k.endsWith(` ${path}`));
-      sendError(res, known ? 405 : 404, new SightlineError('ERR_NOT_FOUND', known ? 'method not allowed' : 'not found'));
+      sendError(
+        res,
+        known ? 405 : 404,
+        new SightlineError('ERR_NOT_FOUND', known ? 'method not allowed' : 'not found'),
+      );
       return;
     }
     route(app, req, res).catch((error: unknown) => {

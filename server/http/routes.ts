@@ -5,7 +5,10 @@ import { SightlineError } from '../../protocol/errors.js';
 import type { AppContext } from '../context.js';
 
 /** Where the built browser files live (written by `npm run build:client`). */
-export const CLIENT_DIST_DIR = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../dist/client');
+export const CLIENT_DIST_DIR = join(
+  import.meta.dirname ?? new URL('.', import.meta.url).pathname,
+  '../../dist/client',
+);
 const PAGE_DIR = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../client/page');
 
 type Route = (app: AppContext, req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -25,7 +28,11 @@ async function sendFile(res: ServerResponse, path: string, contentType: string):
   try {
     body = await readFile(path);
   } catch {
-    sendError(res, 503, new SightlineError('ERR_INTERNAL', 'client files are not built: run `npm run build:client`'));
+    sendError(
+      res,
+      503,
+      new SightlineError('ERR_INTERNAL', 'client files are not built: run `npm run build:client`'),
+    );
     return;
   }
   res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache' });
@@ -47,8 +54,10 @@ const issueToken: Route = async (app, req, res) => {
 /** Method + path → handler. */
 export const routes: Record<string, Route> = {
   'GET /': (_app, _req, res) => sendFile(res, join(PAGE_DIR, 'index.html'), 'text/html; charset=utf-8'),
-  'GET /app.js': (_app, _req, res) => sendFile(res, join(CLIENT_DIST_DIR, 'app.js'), 'text/javascript; charset=utf-8'),
-  'GET /sdk.js': (_app, _req, res) => sendFile(res, join(CLIENT_DIST_DIR, 'sdk.js'), 'text/javascript; charset=utf-8'),
+  'GET /app.js': (_app, _req, res) =>
+    sendFile(res, join(CLIENT_DIST_DIR, 'app.js'), 'text/javascript; charset=utf-8'),
+  'GET /sdk.js': (_app, _req, res) =>
+    sendFile(res, join(CLIENT_DIST_DIR, 'sdk.js'), 'text/javascript; charset=utf-8'),
   'POST /api/token': issueToken,
   'GET /healthz': async (_app, _req, res) => sendJson(res, 200, { status: 'ok' }),
   'GET /readyz': async (app, _req, res) => {

@@ -1,6 +1,6 @@
 import type { types as ms } from 'mediasoup';
 import { AsyncQueue } from '../../pipelines/stream/asyncQueue.js';
-import type { Clock, CancelTimer } from '../clock.js';
+import type { CancelTimer, Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { JitterBuffer, type JitterBufferStats, type OrderedPacket } from './jitterBuffer.js';
 import { OPUS_RTP_CLOCK_HZ, OpusDecoder } from './opus.js';
@@ -157,7 +157,7 @@ export class AudioTap {
         rtpCapabilities: opts.router.rtpCapabilities,
       });
       const codec = consumer.rtpParameters.codecs[0];
-      if (!codec || codec.mimeType.toLowerCase() !== 'audio/opus') {
+      if (codec?.mimeType.toLowerCase() !== 'audio/opus') {
         throw new Error(`audio tap needs Opus, got ${codec?.mimeType ?? 'nothing'}`);
       }
       const depacketizer = new AudioDepacketizer(opts.clock, opts.callStartMs, codec.payloadType, options);

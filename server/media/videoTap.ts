@@ -223,7 +223,14 @@ export class VideoTap {
     this.#anchor = null;
     this.#framesSinceStart = 0;
     const command = ffmpeg({ source: this.#sdpPath, stdoutLines: 20 })
-      .inputOptions(['-protocol_whitelist', 'file,udp,rtp', '-fpsprobesize', '0', '-reorder_queue_size', '64'])
+      .inputOptions([
+        '-protocol_whitelist',
+        'file,udp,rtp',
+        '-fpsprobesize',
+        '0',
+        '-reorder_queue_size',
+        '64',
+      ])
       .outputOptions(['-vf', `${select},showinfo`, '-fps_mode', 'passthrough', '-c:v', 'ppm'])
       .format('image2pipe');
     if (this.#opts.ffmpegPath) command.setFfmpegPath(this.#opts.ffmpegPath);
@@ -284,7 +291,9 @@ export class VideoTap {
     if (this.#closed) return;
     this.#restarts++;
     const delayMs =
-      ranForMs > 10_000 ? 100 : Math.min(this.#opts.maxRestartDelayMs, 100 * 2 ** Math.min(this.#restarts, 6));
+      ranForMs > 10_000
+        ? 100
+        : Math.min(this.#opts.maxRestartDelayMs, 100 * 2 ** Math.min(this.#restarts, 6));
     this.#log.warn('video tap ffmpeg stopped; restarting', { reason, restarts: this.#restarts, delayMs });
     this.#onRestart?.({ restarts: this.#restarts, reason });
     this.#restartTimer?.();

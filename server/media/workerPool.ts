@@ -1,5 +1,5 @@
-import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
+import * as mediasoup from 'mediasoup';
 import { TypedEmitter } from '../events.js';
 import type { Logger } from '../log.js';
 import { ROUTER_CODECS } from './codecs.js';
@@ -64,6 +64,12 @@ export class WorkerPool extends TypedEmitter<WorkerPoolEvents> {
   /** Process ids of the live workers, by slot. */
   get pids(): (number | null)[] {
     return this.#slots.map((w) => w?.pid ?? null);
+  }
+
+  /** Routers alive inside the workers, as the workers themselves report (for leak checks). */
+  async routerCount(): Promise<number> {
+    const dumps = await Promise.all(this.#slots.map((w) => (w ? w.dump() : null)));
+    return dumps.reduce((n, d) => n + (d?.routerIds.length ?? 0), 0);
   }
 
   /** Creates a router with the call codecs on the least-loaded live worker. */

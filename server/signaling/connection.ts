@@ -4,9 +4,9 @@ import { SightlineError, type WireError } from '../../protocol/errors.js';
 import {
   type ClientRequest,
   PROTOCOL_VERSION,
+  parseClientMessage,
   type ServerEventMap,
   type ServerMessage,
-  parseClientMessage,
 } from '../../protocol/messages.js';
 import type { Call } from '../call/call.js';
 import type { AppContext } from '../context.js';
@@ -98,7 +98,10 @@ export class SignalingConnection implements ConnectionHandle {
       return;
     }
     if (isBinary) {
-      this.#replyError(null, new SightlineError('ERR_INVALID_MESSAGE', 'binary frames are not accepted').toWire());
+      this.#replyError(
+        null,
+        new SightlineError('ERR_INVALID_MESSAGE', 'binary frames are not accepted').toWire(),
+      );
       return;
     }
     const raw = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);

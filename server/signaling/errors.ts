@@ -9,7 +9,10 @@ export function toSightlineError(error: unknown): SightlineError {
   if (error instanceof SightlineError) return error;
   if (error instanceof Error) {
     if (error.name === 'TypeError' || error.name === 'UnsupportedError') {
-      return new SightlineError('ERR_INVALID_MESSAGE', `invalid media parameters: ${error.message}`.slice(0, 300));
+      return new SightlineError(
+        'ERR_INVALID_MESSAGE',
+        `invalid media parameters: ${error.message}`.slice(0, 300),
+      );
     }
     if (error.name === 'InvalidStateError') return new SightlineError('ERR_INVALID_STATE');
   }

@@ -4,17 +4,24 @@ import type { SightlineServer } from '../../server/app.js';
 import type { Call } from '../../server/call/call.js';
 import type { AudioFrame } from '../../server/media/pcmFramer.js';
 import type { VideoFrame } from '../../server/media/videoTap.js';
-import { type TestBrowser, launchBrowser, startCall } from '../helpers/browser.js';
+import { launchBrowser, startCall, type TestBrowser } from '../helpers/browser.js';
 import {
   COLOUR_SEGMENT_MS,
   COLOUR_SEQUENCE,
-  VIDEO_SIZE,
   colourY4m,
   readWav,
   speechWav,
+  VIDEO_SIZE,
 } from '../helpers/fixtures.js';
-import { activity, bestCyclicLag, classifyColour, meanRgb, rmsEnvelope, transitions } from '../helpers/signal.js';
 import { startTestServer, waitFor } from '../helpers/server.js';
+import {
+  activity,
+  bestCyclicLag,
+  classifyColour,
+  meanRgb,
+  rmsEnvelope,
+  transitions,
+} from '../helpers/signal.js';
 
 const FPS = 2;
 const CAPTURE_MS = 9000;
@@ -113,7 +120,9 @@ describe('a real browser call', () => {
     for (const t of recvTransitions) {
       if (t < edge || t > act.length - edge) continue;
       const pos = (t + lag) % period;
-      const d = Math.min(...srcTransitions.map((s) => Math.min(Math.abs(s - pos), period - Math.abs(s - pos))));
+      const d = Math.min(
+        ...srcTransitions.map((s) => Math.min(Math.abs(s - pos), period - Math.abs(s - pos))),
+      );
       offsets.push(d * BIN_MS);
     }
     for (let i = edge; i < act.length - edge; i++) {
@@ -121,7 +130,9 @@ describe('a real browser call', () => {
       const d = Math.min(...recvTransitions.map((r) => Math.abs(r - i)));
       offsets.push(d * BIN_MS);
     }
-    console.log(`audio envelope: agreement ${(agreement * 100).toFixed(1)}%, transition offsets (ms) ${offsets.join(' ')}`);
+    console.log(
+      `audio envelope: agreement ${(agreement * 100).toFixed(1)}%, transition offsets (ms) ${offsets.join(' ')}`,
+    );
     expect(offsets.length).toBeGreaterThanOrEqual(6);
     for (const o of offsets) expect(o).toBeLessThanOrEqual(100);
   });
@@ -156,7 +167,9 @@ describe('a real browser call', () => {
       expect(cur.c).toBe((prev.c + 1) % COLOUR_SEQUENCE.length);
       if (i >= 2) {
         // A colour lasts one segment; sampling at FPS blurs each edge by one frame interval.
-        expect(Math.abs(cur.startMs - prev.startMs - COLOUR_SEGMENT_MS)).toBeLessThanOrEqual(1000 / FPS + 100);
+        expect(Math.abs(cur.startMs - prev.startMs - COLOUR_SEGMENT_MS)).toBeLessThanOrEqual(
+          1000 / FPS + 100,
+        );
       }
     }
   });
@@ -192,7 +205,13 @@ describe('a real browser call', () => {
         w.toneArmed = true;
       });
       const playback = call.sink.play(tone(440, 250));
-      const sentAt = await waitFor(() => playback.firstPacketAtMs !== null && Date.now() - (performance.now() - (playback.firstPacketAtMs as number)), 2000, 'first packet');
+      const sentAt = await waitFor(
+        () =>
+          playback.firstPacketAtMs !== null &&
+          Date.now() - (performance.now() - (playback.firstPacketAtMs as number)),
+        2000,
+        'first packet',
+      );
       const heardAt = await waitFor(
         () => page.evaluate(() => (globalThis as unknown as { toneAt: number | null }).toneAt ?? false),
         3000,
@@ -205,7 +224,9 @@ describe('a real browser call', () => {
       await new Promise((r) => setTimeout(r, 400));
     }
     const sorted = [...latencies].sort((a, b) => a - b);
-    console.log(`return audio: first packet sent -> tone heard in page, ms: ${latencies.join(' ')}; median ${sorted[5]}`);
+    console.log(
+      `return audio: first packet sent -> tone heard in page, ms: ${latencies.join(' ')}; median ${sorted[5]}`,
+    );
     expect(latencies.every((l) => l > 0)).toBe(true);
   });
 });

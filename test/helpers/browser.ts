@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type Browser, type BrowserServer, type Page, chromium } from 'playwright-core';
+import { type Browser, type BrowserServer, chromium, type Page } from 'playwright-core';
 
 /** Debian's Chromium (installed by scripts/setup.mjs). */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -58,8 +58,12 @@ export async function startCall(browser: Browser, baseUrl: string, query = '?raw
   page.on('pageerror', (e) => console.error('[page error]', e.message));
   await page.goto(`${baseUrl}/${query}`);
   await page.click('#start');
-  await page.waitForFunction(() => document.getElementById('state')?.textContent === 'media-connected', null, {
-    timeout: 15_000,
-  });
+  await page.waitForFunction(
+    () => document.getElementById('state')?.textContent === 'media-connected',
+    null,
+    {
+      timeout: 15_000,
+    },
+  );
   return page;
 }

@@ -42,16 +42,59 @@ export function speechWav(): string {
     const parts: string[] = [];
     SPEECH_SCRIPT.forEach((seg, i) => {
       const sil = join(FIXTURE_DIR, `sil-${i}.wav`);
-      execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', sil, 'trim', '0', `${seg.silenceMs / 1000}`]);
+      execFileSync('sox', [
+        '-n',
+        '-r',
+        '48000',
+        '-c',
+        '1',
+        '-b',
+        '16',
+        sil,
+        'trim',
+        '0',
+        `${seg.silenceMs / 1000}`,
+      ]);
       const raw = join(FIXTURE_DIR, `say-${i}.raw.wav`);
       execFileSync('espeak-ng', ['-v', 'en-us', '-s', '150', '-w', raw, seg.text]);
       const speech = join(FIXTURE_DIR, `say-${i}.wav`);
       // Trim espeak's own leading/trailing silence so the script's silences are exact.
-      execFileSync('sox', [raw, '-r', '48000', '-c', '1', '-b', '16', speech, 'silence', '1', '0.01', '0.5%', 'reverse', 'silence', '1', '0.01', '0.5%', 'reverse']);
+      execFileSync('sox', [
+        raw,
+        '-r',
+        '48000',
+        '-c',
+        '1',
+        '-b',
+        '16',
+        speech,
+        'silence',
+        '1',
+        '0.01',
+        '0.5%',
+        'reverse',
+        'silence',
+        '1',
+        '0.01',
+        '0.5%',
+        'reverse',
+      ]);
       parts.push(sil, speech);
     });
     const tail = join(FIXTURE_DIR, 'sil-tail.wav');
-    execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', tail, 'trim', '0', `${SPEECH_TAIL_SILENCE_MS / 1000}`]);
+    execFileSync('sox', [
+      '-n',
+      '-r',
+      '48000',
+      '-c',
+      '1',
+      '-b',
+      '16',
+      tail,
+      'trim',
+      '0',
+      `${SPEECH_TAIL_SILENCE_MS / 1000}`,
+    ]);
     execFileSync('sox', [...parts, tail, '-t', 'wav', out]);
   });
 }
@@ -67,7 +110,19 @@ export function colourY4m(): string {
     });
     const n = COLOUR_SEQUENCE.length;
     const filter = `${COLOUR_SEQUENCE.map((_, i) => `[${i}:v]`).join('')}concat=n=${n}:v=1:a=0,format=yuv420p[v]`;
-    execFileSync('ffmpeg', ['-v', 'error', '-y', ...inputs, '-filter_complex', filter, '-map', '[v]', '-f', 'yuv4mpegpipe', out]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      ...inputs,
+      '-filter_complex',
+      filter,
+      '-map',
+      '[v]',
+      '-f',
+      'yuv4mpegpipe',
+      out,
+    ]);
   });
 }
 

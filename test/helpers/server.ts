@@ -9,14 +9,17 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     PORT: '0',
     MEDIASOUP_WORKERS: '1',
     LOG_LEVEL: (process.env.TEST_LOG_LEVEL as string) ?? 'error',
-    WS_HEARTBEAT_MS: '1000',
     ...env,
   });
   return SightlineServer.create(config, { log: createLogger({ level: config.log.level }) });
 }
 
 /** Polls `check` every 50 ms until it returns a value other than undefined/false, or throws after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs: number, what: string): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const v = await check();

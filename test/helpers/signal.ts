@@ -59,7 +59,11 @@ export function meanRgb(rgb: Uint8Array): [number, number, number] {
 }
 
 /** Index of the nearest palette colour, or -1 when none is within `maxDistance` (Euclidean RGB). */
-export function classifyColour(rgb: [number, number, number], palette: [number, number, number][], maxDistance: number): number {
+export function classifyColour(
+  rgb: [number, number, number],
+  palette: [number, number, number][],
+  maxDistance: number,
+): number {
   let best = -1;
   let bestD = Infinity;
   palette.forEach((p, i) => {

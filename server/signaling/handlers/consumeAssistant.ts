@@ -2,7 +2,10 @@ import type { types as ms } from 'mediasoup';
 import { requireCall } from './requireCall.js';
 import type { Handler } from './types.js';
 
-export const consumeAssistant: Handler<'consumeAssistant'> = async (ctx, { transportId, rtpCapabilities }) => {
+export const consumeAssistant: Handler<'consumeAssistant'> = async (
+  ctx,
+  { transportId, rtpCapabilities },
+) => {
   const consumer = await requireCall(ctx).consumeAssistant(
     transportId,
     rtpCapabilities as unknown as ms.RtpCapabilities,

@@ -19,4 +19,7 @@ export interface HandlerContext {
 }
 
 /** A request handler: validated data in, response data out, typed errors thrown. */
-export type Handler<M extends Method> = (ctx: HandlerContext, data: RequestData<M>) => Promise<ResponseDataMap[M]>;
+export type Handler<M extends Method> = (
+  ctx: HandlerContext,
+  data: RequestData<M>,
+) => Promise<ResponseDataMap[M]>;
