@@ -101,6 +101,7 @@ export class SightlineClient extends Emitter<SightlineClientEvents> {
     const signaling = this.#signaling;
     this.#signaling = null;
     if (signaling) {
+      // Best effort: the server also frees the call when the socket closes.
       await signaling.request('leave', {}).catch(() => undefined);
       signaling.close();
     }

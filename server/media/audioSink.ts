@@ -66,6 +66,11 @@ export class AudioSink {
     this.#audio.cancelAll();
   }
 
+  /** Starts a new window for the pacing-lateness figures in `stats`. */
+  resetLateness(): void {
+    this.#audio.resetLateness();
+  }
+
   get active(): boolean {
     return this.#audio.active;
   }

@@ -18,6 +18,13 @@ export class RollingSamples {
     this.#total++;
   }
 
+  /** Forgets every sample (starts a new measurement window). */
+  reset(): void {
+    this.#count = 0;
+    this.#next = 0;
+    this.#maxMs = 0;
+  }
+
   /** Samples ever added. */
   get total(): number {
     return this.#total;

@@ -66,18 +66,15 @@ class PlaybackImpl implements Playback {
   #readAhead: number;
   #pumping = false;
   readonly #onCancel: (p: PlaybackImpl) => void;
-  readonly #sampleRateHz: number;
 
   constructor(
     id: string,
     source: AsyncIterable<Int16Array>,
     readAheadSamples: number,
-    sampleRateHz: number,
     onCancel: (p: PlaybackImpl) => void,
   ) {
     this.id = id;
     this.#readAhead = readAheadSamples;
-    this.#sampleRateHz = sampleRateHz;
     this.#onCancel = onCancel;
     this.done = new Promise((r) => {
       this.#resolve = r;
@@ -127,7 +124,6 @@ class PlaybackImpl implements Playback {
     }
     frame.fill(0, filled);
     this.buffered -= filled;
-    this.playedMs += (filled * 1000) / this.#sampleRateHz;
     this.pump();
     return filled;
   }
@@ -182,6 +178,8 @@ export class ReturnAudio {
   #cancelTimer: CancelTimer | null = null;
   #talking = false;
   #closed = false;
+  /** The head playback's next packet, encoded ahead of its slot. */
+  #ready: { playback: PlaybackImpl; payload: Buffer; samples: number } | null = null;
 
   constructor(o: ReturnAudioOptions) {
     this.#clock = o.clock;
@@ -218,14 +216,15 @@ export class ReturnAudio {
     };
   }
 
+  /** Starts a new window for the lateness figures in `stats`. */
+  resetLateness(): void {
+    this.#lateness.reset();
+  }
+
   /** Queues an utterance of mono PCM at the configured rate; it starts when those before it finish. */
   play(source: AsyncIterable<Int16Array>, options: { id?: string; signal?: AbortSignal } = {}): Playback {
-    const playback = new PlaybackImpl(
-      options.id ?? randomUUID(),
-      source,
-      this.#readAheadSamples,
-      this.#sampleRateHz,
-      (p) => this.#cancel(p),
+    const playback = new PlaybackImpl(options.id ?? randomUUID(), source, this.#readAheadSamples, (p) =>
+      this.#cancel(p),
     );
     if (this.#closed) {
       playback.finish('closed');
@@ -257,11 +256,13 @@ export class ReturnAudio {
     this.#closed = true;
     this.#cancelTimer?.();
     this.#cancelTimer = null;
+    this.#ready = null;
     for (const p of this.#queue.splice(0)) p.finish('closed');
     this.#encoder.dispose();
   }
 
   #cancel(p: PlaybackImpl): void {
+    if (this.#ready?.playback === p) this.#ready = null;
     const i = this.#queue.indexOf(p);
     if (i >= 0) this.#queue.splice(i, 1);
     p.finish('cancelled');
@@ -301,29 +302,34 @@ export class ReturnAudio {
     this.#cancelTimer = this.#clock.setTimer(() => this.#onTimer(), this.#dueMs(this.#tick) - nowMs);
   }
 
-  /** One 20 ms slot: send a frame of the head playback, or note an underrun. */
+  /** Encodes the head playback's next frame ahead of its slot, so that a slot only has to send. */
+  #prepare(): void {
+    if (this.#ready) return;
+    const p = this.#queue[0];
+    // Wait for a whole frame unless the source is done.
+    if (!p || p.buffered === 0 || (p.buffered < this.#frameSamples && !p.ended)) return;
+    const samples = p.take(this.#frame);
+    this.#ready = { playback: p, payload: this.#encoder.encode(this.#frame), samples };
+  }
+
+  /** One 20 ms slot: send the head playback's next packet, or note an underrun or its end. */
   #step(dueMs: number, nowMs: number): void {
     const p = this.#queue[0];
     if (!p) return;
-    if (p.buffered === 0) {
-      if (p.ended) {
+    this.#prepare();
+    const ready = this.#ready;
+    if (!ready || ready.playback !== p) {
+      if (p.buffered === 0 && p.ended) {
         this.#queue.shift();
         p.finish(p.error === null ? 'completed' : 'error');
         this.#queue[0]?.pump();
-        this.#talking = false;
       } else if (p.firstPacketAtMs !== null) {
         this.#underruns++;
-        this.#talking = false;
       }
+      this.#talking = false;
       return;
     }
-    if (p.buffered < this.#frameSamples && !p.ended) {
-      // Wait for a whole frame unless the source is done.
-      if (p.firstPacketAtMs !== null) this.#underruns++;
-      return;
-    }
-    p.take(this.#frame);
-    const payload = this.#encoder.encode(this.#frame);
+    this.#ready = null;
     const timestamp = this.#tsBase + Math.round(((dueMs - this.#startMs) * OPUS_CLOCK_HZ) / 1000);
     const rtp = buildRtp({
       payloadType: this.#payloadType,
@@ -331,13 +337,16 @@ export class ReturnAudio {
       sequenceNumber: this.#seq,
       timestamp,
       ssrc: this.#ssrc,
-      payload,
+      payload: ready.payload,
     });
     this.#seq = (this.#seq + 1) & 0xffff;
     this.#talking = true;
     this.#send(rtp);
     this.#packetsSent++;
     this.#lateness.add(nowMs - dueMs);
+    p.playedMs += (ready.samples * 1000) / this.#sampleRateHz;
     if (p.firstPacketAtMs === null) p.firstPacketAtMs = nowMs;
+    // Encode the next frame now, after the send, off the next slot's critical path.
+    this.#prepare();
   }
 }

@@ -59,6 +59,7 @@ async function waitForUdpBind(port: number, timeoutMs: number, signal: AbortSign
   const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !signal.aborted) {
+    // Without /proc (not Linux) there is nothing to wait on: proceed and rely on keyframe retries.
     const table = await readFile('/proc/net/udp', 'utf8').catch(() => null);
     if (table === null || table.includes(hex)) return;
     await new Promise((r) => setTimeout(r, 20));
@@ -265,7 +266,7 @@ export class VideoTap {
         this.#scheduleRestart('malformed frame stream', 0);
       }
     });
-    stdout.on('error', () => undefined);
+    stdout.on('error', (error) => this.#log.debug('video tap stdout error', { error }));
   }
 
   /** Emits frames once both the image and its showinfo timestamp have arrived. */
@@ -311,7 +312,9 @@ export class VideoTap {
     const tick = () => {
       this.#keyFrameTimer = null;
       if (this.#closed || this.#framesSinceStart > 0) return;
-      this.#consumer.requestKeyFrame().catch(() => undefined);
+      this.#consumer
+        .requestKeyFrame()
+        .catch((error: unknown) => this.#log.debug('keyframe request failed', { error }));
       this.#keyFrameTimer = this.#clock.setTimer(tick, this.#opts.keyFrameIntervalMs);
     };
     tick();

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import type { types as ms } from 'mediasoup';
-import { OpusEncoder } from '../server/media/opus.js';
-import { buildRtp, parseRtp } from '../server/media/rtp.js';
+import { OpusEncoder } from '../../server/media/opus.js';
+import { buildRtp, parseRtp } from '../../server/media/rtp.js';
 
 /** A recorded RTP stream: packets with their send offsets, replayable in a loop. */
 export interface RtpRecording {
@@ -27,8 +27,32 @@ export function recordOpus(durationMs: number): RtpRecording {
   return { packets, durationMs, clockHz: 48000 };
 }
 
-/** Real VP8 RTP from ffmpeg (a moving test pattern), captured once in real time. */
-export async function recordVp8(durationMs: number, width = 640, height = 480): Promise<RtpRecording> {
+/** What `recordVideo` can encode. */
+export type VideoCodecName = 'VP8' | 'H264';
+
+const ENCODERS: Record<VideoCodecName, string[]> = {
+  VP8: ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '600k'],
+  H264: [
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-tune',
+    'zerolatency',
+    '-profile:v',
+    'baseline',
+    '-pix_fmt',
+    'yuv420p',
+  ],
+};
+
+/** Real video RTP from ffmpeg (`source` is a lavfi graph), captured once in real time. */
+export async function recordVideo(
+  codec: VideoCodecName,
+  durationMs: number,
+  source = 'testsrc2=size=640x480:rate=15',
+  payloadType = 101,
+): Promise<RtpRecording> {
   const sock = createSocket('udp4');
   await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
   const port = sock.address().port;
@@ -54,32 +78,19 @@ export async function recordVp8(durationMs: number, width = 640, height = 480): 
     });
   });
   const ff = spawn('ffmpeg', [
-    '-v',
-    'error',
-    '-re',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=${width}x${height}:rate=15`,
-    '-t',
-    String(durationMs / 1000),
-    '-c:v',
-    'libvpx',
-    '-deadline',
-    'realtime',
-    '-cpu-used',
-    '8',
-    '-b:v',
-    '600k',
-    '-g',
-    '15',
-    '-keyint_min',
-    '15',
-    '-payload_type',
-    '101',
-    '-f',
-    'rtp',
-    `rtp://127.0.0.1:${port}`,
+    ...['-v', 'error', '-re', '-f', 'lavfi', '-i', source, '-t', String(durationMs / 1000)],
+    ...ENCODERS[codec],
+    ...[
+      '-g',
+      '15',
+      '-keyint_min',
+      '15',
+      '-payload_type',
+      String(payloadType),
+      '-f',
+      'rtp',
+      `rtp://127.0.0.1:${port}`,
+    ],
   ]);
   await new Promise((r) => ff.once('exit', r));
   sock.close();
