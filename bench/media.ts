@@ -16,6 +16,7 @@ import { launchBrowser, startCall } from '../test/helpers/browser.js';
 import { colourY4m, speechWav } from '../test/helpers/fixtures.js';
 import { Replayer, recordOpus, recordVideo } from '../test/helpers/rtpReplay.js';
 import { waitFor } from '../test/helpers/server.js';
+import { installToneProbe, measureToneLatencies } from '../test/helpers/toneProbe.js';
 import { machineCpuS, processCpuS } from './procCpu.js';
 
 const only = process.argv
@@ -25,15 +26,6 @@ const only = process.argv
 const want = (s: string) => !only || only.includes(s);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n: number, d = 1) => n.toFixed(d);
-
-function tone(ms: number): AsyncIterable<Int16Array> {
-  const n = (48000 * ms) / 1000;
-  const pcm = new Int16Array(n);
-  for (let i = 0; i < n; i++) pcm[i] = Math.round(16000 * Math.sin((2 * Math.PI * 440 * i) / 48000));
-  return (async function* () {
-    yield pcm;
-  })();
-}
 
 function endless(): AsyncIterable<Int16Array> {
   return (async function* () {
@@ -126,48 +118,8 @@ async function benchBrowser(): Promise<void> {
     }
 
     if (want('return')) {
-      await page.evaluate(() => {
-        const track = (globalThis as unknown as { sightline: { assistantTrack: MediaStreamTrack } }).sightline
-          .assistantTrack;
-        const ctx = new AudioContext();
-        const analyser = ctx.createAnalyser();
-        analyser.fftSize = 256;
-        ctx.createMediaStreamSource(new MediaStream([track])).connect(analyser);
-        const buf = new Float32Array(analyser.fftSize);
-        const w = globalThis as unknown as { armed: boolean; heardAt: number | null };
-        w.armed = false;
-        setInterval(() => {
-          analyser.getFloatTimeDomainData(buf);
-          let s = 0;
-          for (const v of buf) s += v * v;
-          if (w.armed && Math.sqrt(s / buf.length) > 0.05) {
-            w.heardAt = Date.now();
-            w.armed = false;
-          }
-        }, 1);
-      });
-      const latencies: number[] = [];
-      for (let i = 0; i < 10; i++) {
-        await page.evaluate(() => {
-          Object.assign(globalThis, { armed: true, heardAt: null });
-        });
-        const playback = call.sink.play(tone(250));
-        const sentAt = await waitFor(
-          () =>
-            playback.firstPacketAtMs !== null &&
-            Date.now() - (performance.now() - (playback.firstPacketAtMs as number)),
-          2000,
-          'send',
-        );
-        const heardAt = await waitFor(
-          () => page.evaluate(() => (globalThis as unknown as { heardAt: number | null }).heardAt ?? false),
-          3000,
-          'tone',
-        );
-        latencies.push(heardAt - sentAt);
-        await playback.done;
-        await sleep(300);
-      }
+      await installToneProbe(page);
+      const latencies = await measureToneLatencies(page, call.sink, 10);
       const s = call.sink.stats;
       console.log('\n## Return audio into a real Chromium call (10 tones of 250 ms)');
       console.log(

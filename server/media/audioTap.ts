@@ -1,5 +1,6 @@
 import type { types as ms } from 'mediasoup';
 import { AsyncQueue } from '../../pipelines/stream/asyncQueue.js';
+import { Latch } from '../../pipelines/stream/latch.js';
 import type { CancelTimer, Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { JitterBuffer, type JitterBufferStats, type OrderedPacket } from './jitterBuffer.js';
@@ -129,11 +130,7 @@ export class AudioTap {
   readonly #transport: ms.DirectTransport;
   readonly #consumer: ms.Consumer;
   readonly #depacketizer: AudioDepacketizer;
-  #closed = false;
-  #resolveClosed!: () => void;
-  readonly #whenClosed = new Promise<void>((r) => {
-    this.#resolveClosed = r;
-  });
+  readonly #closed = new Latch();
 
   private constructor(transport: ms.DirectTransport, consumer: ms.Consumer, depacketizer: AudioDepacketizer) {
     this.#transport = transport;
@@ -181,18 +178,16 @@ export class AudioTap {
   }
 
   get closed(): boolean {
-    return this.#closed;
+    return this.#closed.isOpen;
   }
 
   /** Resolves once the tap has closed, for whatever reason. */
   get whenClosed(): Promise<void> {
-    return this.#whenClosed;
+    return this.#closed.promise;
   }
 
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#resolveClosed();
+    if (!this.#closed.open()) return;
     this.#depacketizer.close();
     if (!this.#consumer.closed) this.#consumer.close();
     if (!this.#transport.closed) this.#transport.close();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
 import type { types as ms } from 'mediasoup';
 import { AsyncQueue } from '../../pipelines/stream/asyncQueue.js';
+import { Latch } from '../../pipelines/stream/latch.js';
 import type { CancelTimer, Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { findFreeUdpPortPair } from './ports.js';
@@ -89,11 +90,7 @@ export class VideoTap {
   #framesOut = 0;
   #restarts = 0;
   #framesSinceStart = 0;
-  #closed = false;
-  #resolveClosed!: () => void;
-  readonly #whenClosed = new Promise<void>((r) => {
-    this.#resolveClosed = r;
-  });
+  readonly #closed = new Latch();
   /** pts_time values from ffmpeg's showinfo, paired in order with the images on stdout. */
   #ptsTimes: number[] = [];
   #images: PpmImage[] = [];
@@ -185,18 +182,16 @@ export class VideoTap {
   }
 
   get closed(): boolean {
-    return this.#closed;
+    return this.#closed.isOpen;
   }
 
   /** Resolves once the tap has closed, for whatever reason. */
   get whenClosed(): Promise<void> {
-    return this.#whenClosed;
+    return this.#closed.promise;
   }
 
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#resolveClosed();
+    if (!this.#closed.open()) return;
     this.#abort.abort();
     this.#keyFrameTimer?.();
     this.#restartTimer?.();
@@ -289,7 +284,7 @@ export class VideoTap {
   }
 
   #scheduleRestart(reason: string, ranForMs: number): void {
-    if (this.#closed) return;
+    if (this.#closed.isOpen) return;
     this.#restarts++;
     const delayMs =
       ranForMs > 10_000
@@ -300,7 +295,7 @@ export class VideoTap {
     this.#restartTimer?.();
     this.#restartTimer = this.#clock.setTimer(() => {
       this.#restartTimer = null;
-      if (this.#closed) return;
+      if (this.#closed.isOpen) return;
       this.#spawn();
       this.#requestKeyFrames();
     }, delayMs);
@@ -311,7 +306,7 @@ export class VideoTap {
     this.#keyFrameTimer?.();
     const tick = () => {
       this.#keyFrameTimer = null;
-      if (this.#closed || this.#framesSinceStart > 0) return;
+      if (this.#closed.isOpen || this.#framesSinceStart > 0) return;
       this.#consumer
         .requestKeyFrame()
         .catch((error: unknown) => this.#log.debug('keyframe request failed', { error }));

@@ -25,6 +25,15 @@ export const COLOUR_SEQUENCE: { name: string; rgb: [number, number, number] }[] 
 export const COLOUR_SEGMENT_MS = 1000;
 export const VIDEO_SIZE = { width: 320, height: 240, fps: 15 };
 
+/** sox effects that cut a clip's leading and trailing silence (so the script's silences are exact). */
+// biome-ignore format: one effect chain per line reads better than one word per line
+const TRIM_EDGE_SILENCE = ['silence', '1', '0.01', '0.5%', 'reverse', 'silence', '1', '0.01', '0.5%', 'reverse'];
+
+/** Writes `ms` of digital silence as a 48 kHz mono 16-bit WAV. */
+function silenceWav(path: string, ms: number): void {
+  execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', path, 'trim', '0', `${ms / 1000}`]);
+}
+
 function cached(name: string, make: (tmp: string) => void): string {
   mkdirSync(FIXTURE_DIR, { recursive: true });
   const path = join(FIXTURE_DIR, name);
@@ -42,59 +51,16 @@ export function speechWav(): string {
     const parts: string[] = [];
     SPEECH_SCRIPT.forEach((seg, i) => {
       const sil = join(FIXTURE_DIR, `sil-${i}.wav`);
-      execFileSync('sox', [
-        '-n',
-        '-r',
-        '48000',
-        '-c',
-        '1',
-        '-b',
-        '16',
-        sil,
-        'trim',
-        '0',
-        `${seg.silenceMs / 1000}`,
-      ]);
+      silenceWav(sil, seg.silenceMs);
       const raw = join(FIXTURE_DIR, `say-${i}.raw.wav`);
       execFileSync('espeak-ng', ['-v', 'en-us', '-s', '150', '-w', raw, seg.text]);
       const speech = join(FIXTURE_DIR, `say-${i}.wav`);
       // Trim espeak's own leading/trailing silence so the script's silences are exact.
-      execFileSync('sox', [
-        raw,
-        '-r',
-        '48000',
-        '-c',
-        '1',
-        '-b',
-        '16',
-        speech,
-        'silence',
-        '1',
-        '0.01',
-        '0.5%',
-        'reverse',
-        'silence',
-        '1',
-        '0.01',
-        '0.5%',
-        'reverse',
-      ]);
+      execFileSync('sox', [raw, '-r', '48000', '-c', '1', '-b', '16', speech, ...TRIM_EDGE_SILENCE]);
       parts.push(sil, speech);
     });
     const tail = join(FIXTURE_DIR, 'sil-tail.wav');
-    execFileSync('sox', [
-      '-n',
-      '-r',
-      '48000',
-      '-c',
-      '1',
-      '-b',
-      '16',
-      tail,
-      'trim',
-      '0',
-      `${SPEECH_TAIL_SILENCE_MS / 1000}`,
-    ]);
+    silenceWav(tail, SPEECH_TAIL_SILENCE_MS);
     execFileSync('sox', [...parts, tail, '-t', 'wav', out]);
   });
 }
