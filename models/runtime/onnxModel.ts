@@ -1,0 +1,127 @@
+import { existsSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { ModelError, throwIfAborted } from './errors.js';
+
+/** Threading for one session. Small models (VAD) want 1 thread; big ones can take more. */
+export interface SessionThreads {
+  intraOp?: number;
+  interOp?: number;
+}
+
+/** Tensors by name. */
+export type Feeds = Record<string, ort.Tensor>;
+
+/** A minimal logger interface so `models/` needs nothing from `server/`. */
+export interface ModelLogger {
+  warn(msg: string, fields?: Record<string, unknown>): void;
+}
+
+function describe(feeds: Feeds): Record<string, string> {
+  return Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, `${t.type}[${t.dims.join(',')}]`]));
+}
+
+/**
+ * One ONNX InferenceSession, loaded once and shared by every stream. Feeds are
+ * checked against the session's own input names before running; on failure the
+ * names, dtypes and shapes are logged, never the values.
+ */
+export class OnnxModel {
+  readonly name: string;
+  readonly #session: ort.InferenceSession;
+  readonly #log: ModelLogger | undefined;
+  #disposed = false;
+
+  private constructor(name: string, session: ort.InferenceSession, log?: ModelLogger) {
+    this.name = name;
+    this.#session = session;
+    this.#log = log;
+  }
+
+  /** Loads a model from a file path or bytes. */
+  static async load(
+    name: string,
+    source: string | Uint8Array,
+    options: { threads?: SessionThreads; log?: ModelLogger } = {},
+  ): Promise<OnnxModel> {
+    if (typeof source === 'string' && !existsSync(source)) {
+      throw new ModelError('ERR_MODEL_MISSING', `${name}: model file not found at ${source}`);
+    }
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      intraOpNumThreads: options.threads?.intraOp ?? 1,
+      interOpNumThreads: options.threads?.interOp ?? 1,
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+    };
+    try {
+      const session =
+        typeof source === 'string'
+          ? await ort.InferenceSession.create(source, sessionOptions)
+          : await ort.InferenceSession.create(source, sessionOptions);
+      return new OnnxModel(name, session, options.log);
+    } catch (error) {
+      throw new ModelError('ERR_MODEL_LOAD', `${name}: could not load the model`, { cause: error });
+    }
+  }
+
+  get inputNames(): readonly string[] {
+    return this.#session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.#session.outputNames;
+  }
+
+  /** Declared dtype and shape (numbers or symbolic names) of each input. */
+  inputSpec(name: string): { type: string; shape: readonly (number | string)[] } | null {
+    const i = this.#session.inputNames.indexOf(name);
+    const meta = this.#session.inputMetadata[i];
+    if (!meta?.isTensor) return null;
+    return { type: meta.type, shape: meta.shape };
+  }
+
+  /** Runs the model. Missing or unknown feeds fail before the native call with ERR_MODEL_INPUT. */
+  async run(
+    feeds: Feeds,
+    options: { signal?: AbortSignal; outputs?: readonly string[] } = {},
+  ): Promise<Feeds> {
+    if (this.#disposed) throw new ModelError('ERR_MODEL_DISPOSED', `${this.name}: the model was disposed`);
+    throwIfAborted(options.signal);
+    const expected = this.#session.inputNames;
+    const missing = expected.filter((n) => !(n in feeds));
+    const unknown = Object.keys(feeds).filter((n) => !expected.includes(n));
+    if (missing.length > 0 || unknown.length > 0) {
+      this.#log?.warn('model feeds do not match its inputs', {
+        model: this.name,
+        missing,
+        unknown,
+        feeds: describe(feeds),
+      });
+      throw new ModelError(
+        'ERR_MODEL_INPUT',
+        `${this.name}: missing inputs [${missing.join(', ')}], unknown inputs [${unknown.join(', ')}]`,
+      );
+    }
+    try {
+      const out = options.outputs
+        ? await this.#session.run(feeds, options.outputs as string[])
+        : await this.#session.run(feeds);
+      return out as Feeds;
+    } catch (error) {
+      this.#log?.warn('model run failed', { model: this.name, feeds: describe(feeds) });
+      throw new ModelError(
+        'ERR_MODEL_RUN',
+        `${this.name}: inference failed on ${JSON.stringify(describe(feeds))}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  /** Frees the native session. Idempotent. */
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    await this.#session.release();
+  }
+}
