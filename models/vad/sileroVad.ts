@@ -76,8 +76,13 @@ export class SileroVad {
       },
       { signal },
     );
-    const probability = (out.output?.data as Float32Array)[0] ?? 0;
-    return { probability, state: Float32Array.from(out.stateN?.data as Float32Array) };
+    const output = out.output;
+    const stateN = out.stateN;
+    if (!output || !stateN) throw new ModelError('ERR_MODEL_RUN', 'silero-vad: missing output or stateN');
+    return {
+      probability: (output.data as Float32Array)[0] ?? 0,
+      state: Float32Array.from(stateN.data as Float32Array),
+    };
   }
 
   dispose(): Promise<void> {

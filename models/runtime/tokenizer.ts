@@ -1,0 +1,27 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { ModelError } from './errors.js';
+
+/** Loads `tokenizer.json` (+ `tokenizer_config.json` when present) from a model directory. */
+export async function loadTokenizer(dir: string): Promise<Tokenizer> {
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(await readFile(join(dir, 'tokenizer.json'), 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new ModelError('ERR_MODEL_MISSING', `no readable tokenizer.json in ${dir}`, { cause: error });
+  }
+  const config = await readFile(join(dir, 'tokenizer_config.json'), 'utf8').then(
+    (s) => JSON.parse(s) as Record<string, unknown>,
+    () => ({}),
+  );
+  return new Tokenizer(json, config);
+}
+
+/** The id of a special token, read from the tokenizer (never a constant: `.en` and multilingual models differ). */
+export function tokenId(tokenizer: Tokenizer, token: string): number {
+  const id = tokenizer.token_to_id(token);
+  if (id === undefined || id === null)
+    throw new ModelError('ERR_MODEL_LOAD', `the tokenizer has no ${token} token`);
+  return id;
+}

@@ -1,0 +1,248 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Tokenizer } from '@huggingface/tokenizers';
+import * as ort from 'onnxruntime-node';
+import { LogMelExtractor } from '../audio/logMel.js';
+import { ModelError, throwIfAborted } from '../runtime/errors.js';
+import { emptyPast, KV_CACHE_RULE, nextPast } from '../runtime/kvCache.js';
+import { type Feeds, type ModelLogger, OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
+import { loadTokenizer } from '../runtime/tokenizer.js';
+import { type AudioChunk, planChunks } from './chunking.js';
+import { type TranscriptSegment, tokensToSegments } from './segments.js';
+import { applyTimestampRules, argmax } from './timestampRules.js';
+import { type WhisperTokenIds, whisperTokenIds } from './whisperTokens.js';
+
+/** The optimum export of Whisper, described as data: named sessions plus the KV-cache rule. */
+export const WHISPER_LAYOUT = {
+  sessions: { encoder: 'onnx/encoder_model.onnx', decoder: 'onnx/decoder_model_merged.onnx' },
+  cache: KV_CACHE_RULE,
+  sampleRateHz: 16000,
+  chunkMs: 30_000,
+} as const;
+
+const LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'pt', 'nl', 'ja', 'zh', 'ko', 'ru', 'pl', 'sv', 'tr', 'uk'];
+
+export interface TranscribeOptions {
+  language?: string;
+  task?: 'transcribe' | 'translate';
+  /** Generate timestamp tokens and split into timed segments (default true). */
+  timestamps?: boolean;
+  maxNewTokens?: number;
+  /** Added to every segment time (the chunk's position in the stream). */
+  offsetMs?: number;
+  /** Recompute the whole sequence each step instead of using the KV cache (for verification only). */
+  useKvCache?: boolean;
+  signal?: AbortSignal;
+  /** Observes each step's last-position logits, per batch item. */
+  onStep?: (step: number, logits: Float32Array[]) => void;
+}
+
+export interface Transcript {
+  text: string;
+  segments: TranscriptSegment[];
+  /** Generated tokens, prompt excluded. */
+  tokens: number[];
+}
+
+/** Whisper speech-to-text: one shared encoder and decoder session, greedy decoding with timestamps. */
+export class WhisperRunner {
+  readonly tokenizer: Tokenizer;
+  readonly ids: WhisperTokenIds;
+  readonly features = new LogMelExtractor();
+  readonly #encoder: OnnxModel;
+  readonly #decoder: OnnxModel;
+  readonly #maxInitialTimestampIndex: number;
+  readonly #maxTargetPositions: number;
+
+  private constructor(p: {
+    encoder: OnnxModel;
+    decoder: OnnxModel;
+    tokenizer: Tokenizer;
+    maxInitialTimestampIndex: number;
+    maxTargetPositions: number;
+  }) {
+    this.#encoder = p.encoder;
+    this.#decoder = p.decoder;
+    this.tokenizer = p.tokenizer;
+    this.ids = whisperTokenIds(p.tokenizer, LANGUAGES);
+    this.#maxInitialTimestampIndex = p.maxInitialTimestampIndex;
+    this.#maxTargetPositions = p.maxTargetPositions;
+  }
+
+  static async load(
+    dir: string,
+    options: { threads?: SessionThreads; log?: ModelLogger } = {},
+  ): Promise<WhisperRunner> {
+    const readJson = async (name: string) =>
+      JSON.parse(await readFile(join(dir, name), 'utf8').catch(() => '{}')) as Record<string, unknown>;
+    const [tokenizer, config, generation] = await Promise.all([
+      loadTokenizer(dir),
+      readJson('config.json'),
+      readJson('generation_config.json'),
+    ]);
+    const encoder = await OnnxModel.load(
+      'whisper-encoder',
+      join(dir, WHISPER_LAYOUT.sessions.encoder),
+      options,
+    );
+    const decoder = await OnnxModel.load(
+      'whisper-decoder',
+      join(dir, WHISPER_LAYOUT.sessions.decoder),
+      options,
+    ).catch(async (error: unknown) => {
+      await encoder.dispose();
+      throw error;
+    });
+    return new WhisperRunner({
+      encoder,
+      decoder,
+      tokenizer,
+      maxInitialTimestampIndex: Number(generation.max_initial_timestamp_index ?? 50),
+      maxTargetPositions: Number(config.max_target_positions ?? 448),
+    });
+  }
+
+  /** Log-mel features then the encoder, for a batch of ≤30 s clips at 16 kHz. */
+  async encode(audios: Float32Array[], signal?: AbortSignal): Promise<ort.Tensor> {
+    const { nMels, nFrames } = this.features.options;
+    const batch = new Float32Array(audios.length * nMels * nFrames);
+    audios.forEach((a, i) => {
+      throwIfAborted(signal);
+      batch.set(this.features.compute(a), i * nMels * nFrames);
+    });
+    const out = await this.#encoder.run(
+      { input_features: new ort.Tensor('float32', batch, [audios.length, nMels, nFrames]) },
+      { signal },
+    );
+    const hidden = out.last_hidden_state;
+    if (!hidden) throw new ModelError('ERR_MODEL_RUN', 'whisper-encoder: no last_hidden_state output');
+    return hidden;
+  }
+
+  /** The decoder prompt: start, language, task, and no-timestamps when timestamps are off. */
+  prompt(options: TranscribeOptions = {}): number[] {
+    const lang = this.ids.languages.get(options.language ?? 'en');
+    if (lang === undefined)
+      throw new ModelError('ERR_MODEL_INPUT', `language "${options.language}" is not in this model`);
+    const task = options.task === 'translate' ? this.ids.translate : this.ids.transcribe;
+    return [this.ids.sot, lang, task, ...(options.timestamps === false ? [this.ids.noTimestamps] : [])];
+  }
+
+  /** Transcribes one ≤30 s clip. */
+  async transcribe(audio: Float32Array, options: TranscribeOptions = {}): Promise<Transcript> {
+    return (await this.transcribeBatch([audio], options))[0] as Transcript;
+  }
+
+  /** Transcribes several ≤30 s clips in one batch (same result as one at a time). */
+  async transcribeBatch(audios: Float32Array[], options: TranscribeOptions = {}): Promise<Transcript[]> {
+    const { signal } = options;
+    const timestamps = options.timestamps !== false;
+    const useKv = options.useKvCache !== false;
+    const prompt = this.prompt(options);
+    const maxNew = Math.min(options.maxNewTokens ?? 224, this.#maxTargetPositions - prompt.length);
+    const batch = audios.length;
+    const encoderOut = await this.encode(audios, signal);
+    const generated: number[][] = audios.map(() => []);
+    const done = audios.map(() => false);
+    let past: Feeds = emptyPast(this.#decoder, batch);
+    let stepIds: number[][] = audios.map(() => [...prompt]);
+    for (let step = 0; step < maxNew; step++) {
+      throwIfAborted(signal);
+      const out = await this.#decoder.run(
+        {
+          input_ids: idsTensor(stepIds),
+          encoder_hidden_states: encoderOut,
+          ...past,
+          use_cache_branch: new ort.Tensor('bool', [useKv && step > 0], [1]),
+        },
+        { signal },
+      );
+      const last = lastPositionLogits(out.logits as ort.Tensor);
+      options.onStep?.(step, last);
+      for (let b = 0; b < batch; b++) {
+        if (done[b]) {
+          (generated[b] as number[]).push(this.ids.eot);
+          continue;
+        }
+        const logits = last[b] as Float32Array;
+        if (timestamps)
+          applyTimestampRules(logits, generated[b] as number[], this.ids, this.#maxInitialTimestampIndex);
+        else logits.fill(Number.NEGATIVE_INFINITY, this.ids.eot + 1);
+        const next = argmax(logits);
+        (generated[b] as number[]).push(next);
+        if (next === this.ids.eot) done[b] = true;
+      }
+      if (done.every(Boolean)) break;
+      if (useKv) {
+        past = nextPast(out);
+        stepIds = generated.map((g) => [g.at(-1) as number]);
+      } else {
+        stepIds = generated.map((g) => [...prompt, ...g]);
+      }
+    }
+    const offsetMs = options.offsetMs ?? 0;
+    return audios.map((audio, b) => {
+      const tokens = (generated[b] as number[]).filter((_, i, all) => i === 0 || all[i - 1] !== this.ids.eot);
+      const textTokens = tokens.filter((t) => t < this.ids.eot);
+      const endMs = offsetMs + (Math.min(audio.length, 480000) * 1000) / WHISPER_LAYOUT.sampleRateHz;
+      const segments = timestamps
+        ? tokensToSegments(tokens, this.ids, (t) => this.tokenizer.decode(t), offsetMs, endMs)
+        : [];
+      return { text: this.tokenizer.decode(textTokens).trim(), segments, tokens };
+    });
+  }
+
+  /**
+   * Transcribes audio of any length: cut into ≤30 s chunks at pauses (VAD
+   * probabilities when given, else energy), each chunk's segments on the absolute timeline.
+   */
+  async transcribeLong(
+    audio: Float32Array,
+    options: TranscribeOptions & {
+      speechProbabilities?: readonly number[];
+      onChunk?: (i: number, n: number) => void;
+    } = {},
+  ): Promise<Transcript & { chunks: AudioChunk[] }> {
+    const chunks = planChunks(audio, {
+      sampleRateHz: WHISPER_LAYOUT.sampleRateHz,
+      maxChunkMs: WHISPER_LAYOUT.chunkMs,
+      searchMs: 5000,
+      speechProbabilities: options.speechProbabilities,
+    });
+    const base = options.offsetMs ?? 0;
+    const segments: TranscriptSegment[] = [];
+    const tokens: number[] = [];
+    const texts: string[] = [];
+    for (const [i, c] of chunks.entries()) {
+      options.onChunk?.(i, chunks.length);
+      const offsetMs = base + (c.startSample * 1000) / WHISPER_LAYOUT.sampleRateHz;
+      const t = await this.transcribe(audio.subarray(c.startSample, c.endSample), { ...options, offsetMs });
+      segments.push(...t.segments);
+      tokens.push(...t.tokens);
+      if (t.text) texts.push(t.text);
+    }
+    return { text: texts.join(' '), segments, tokens, chunks };
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.#encoder.dispose(), this.#decoder.dispose()]);
+  }
+}
+
+function idsTensor(rows: number[][]): ort.Tensor {
+  const t = rows[0]?.length ?? 0;
+  const data = new BigInt64Array(rows.length * t);
+  rows.forEach((r, b) => {
+    r.forEach((id, i) => {
+      data[b * t + i] = BigInt(id);
+    });
+  });
+  return new ort.Tensor('int64', data, [rows.length, t]);
+}
+
+/** logits [B, T, V] → the last position's row for each batch item (copies). */
+function lastPositionLogits(logits: ort.Tensor): Float32Array[] {
+  const [b, t, v] = logits.dims as [number, number, number];
+  const data = logits.data as Float32Array;
+  return Array.from({ length: b }, (_, i) => data.slice((i * t + t - 1) * v, (i * t + t) * v));
+}

@@ -1,0 +1,29 @@
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURE_DIR } from '../helpers/fixtures.js';
+import { writeWhisperTiny } from './whisperTiny.js';
+
+/** Bump when a generator changes, so cached models are rebuilt. */
+const GENERATOR_VERSION = 1;
+
+const GENERATORS = { whisper: writeWhisperTiny } as const;
+
+/**
+ * The directory of a tiny-random model with the real export's file layout and
+ * tensor contracts, generated on first use and cached under test/.fixtures.
+ */
+export function tinyModelDir(name: keyof typeof GENERATORS): string {
+  const dir = join(FIXTURE_DIR, 'tiny', `${name}-v${GENERATOR_VERSION}`);
+  if (!existsSync(dir)) {
+    const tmp = `${dir}.${process.pid}.tmp`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    GENERATORS[name](tmp);
+    try {
+      renameSync(tmp, dir);
+    } catch {
+      rmSync(tmp, { recursive: true, force: true }); // another worker won the race
+    }
+  }
+  return dir;
+}

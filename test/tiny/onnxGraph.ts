@@ -1,0 +1,192 @@
+import onnxProto from 'onnx-proto';
+
+const { onnx } = onnxProto;
+type INode = onnxProto.onnx.INodeProto;
+type ITensor = onnxProto.onnx.ITensorProto;
+type IValueInfo = onnxProto.onnx.IValueInfoProto;
+type IAttr = onnxProto.onnx.IAttributeProto;
+
+export type DType = 'float32' | 'int64' | 'bool';
+const DATA_TYPE: Record<DType, number> = { float32: 1, int64: 7, bool: 9 };
+/** A dimension: a fixed size or a symbolic (dynamic) axis name. */
+export type Dim = number | string;
+export type AttrValue = number | number[] | string | Graph | { floats: number[] } | { tensor: ITensor };
+
+/** A seeded PRNG (mulberry32): the same seed always builds the same weights. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function valueInfo(name: string, dtype: DType, dims: Dim[]): IValueInfo {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType: DATA_TYPE[dtype],
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  };
+}
+
+/** A tiny ONNX graph builder: inputs, outputs, initializers and nodes, with unique names. */
+export class Graph {
+  readonly name: string;
+  readonly nodes: INode[] = [];
+  readonly inits: ITensor[] = [];
+  readonly inputs: IValueInfo[] = [];
+  readonly outputs: IValueInfo[] = [];
+  readonly #random: () => number;
+  #counter = 0;
+
+  constructor(name: string, seed = 1) {
+    this.name = name;
+    this.#random = rng(seed);
+  }
+
+  input(name: string, dtype: DType, dims: Dim[]): string {
+    this.inputs.push(valueInfo(name, dtype, dims));
+    return name;
+  }
+
+  /** Declares `value` as a graph output named `name` (through an Identity when the names differ). */
+  output(name: string, dtype: DType, dims: Dim[], value: string = name): string {
+    if (value !== name)
+      this.nodes.push({ opType: 'Identity', input: [value], output: [name], name: `out_${name}` });
+    this.outputs.push(valueInfo(name, dtype, dims));
+    return name;
+  }
+
+  fresh(hint: string): string {
+    return `${hint}_${this.#counter++}`;
+  }
+
+  floats(values: ArrayLike<number>, dims: number[], hint = 'c'): string {
+    const name = this.fresh(hint);
+    const data = Float32Array.from(values);
+    this.inits.push({ name, dataType: 1, dims, rawData: new Uint8Array(data.buffer) });
+    return name;
+  }
+
+  ints(values: number[], dims: number[] = [values.length], hint = 'i'): string {
+    const name = this.fresh(hint);
+    const data = BigInt64Array.from(values.map((v) => BigInt(v)));
+    this.inits.push({ name, dataType: 7, dims, rawData: new Uint8Array(data.buffer) });
+    return name;
+  }
+
+  /** A weight with values uniform in ±scale (seeded). */
+  weight(dims: number[], scale: number, hint = 'w'): string {
+    const n = dims.reduce((a, b) => a * b, 1);
+    return this.floats(
+      Float32Array.from({ length: n }, () => (this.#random() * 2 - 1) * scale),
+      dims,
+      hint,
+    );
+  }
+
+  /** Adds a node; returns its output name(s). */
+  op(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, outputs = 1): string {
+    return this.opN(opType, inputs, attrs, outputs)[0] as string;
+  }
+
+  opN(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, outputs = 1): string[] {
+    const out = Array.from({ length: outputs }, () => this.fresh(opType.toLowerCase()));
+    const attribute: IAttr[] = Object.entries(attrs).map(([name, v]) => {
+      if (typeof v === 'number') {
+        return Number.isInteger(v) ? { name, type: 2, i: v } : { name, type: 1, f: v };
+      }
+      if (typeof v === 'string') return { name, type: 3, s: new TextEncoder().encode(v) };
+      if (Array.isArray(v)) return { name, type: 7, ints: v };
+      if (v instanceof Graph) return { name, type: 5, g: v.proto() };
+      if ('floats' in v) return { name, type: 6, floats: v.floats };
+      return { name, type: 4, t: v.tensor };
+    });
+    this.nodes.push({ opType, input: inputs, output: out, name: this.fresh(`n_${opType}`), attribute });
+    return out;
+  }
+
+  proto(): onnxProto.onnx.IGraphProto {
+    return {
+      name: this.name,
+      node: this.nodes,
+      initializer: this.inits,
+      input: this.inputs,
+      output: this.outputs,
+    };
+  }
+
+  /** Serialises as an opset-17 model. */
+  toBytes(): Uint8Array {
+    const model = onnx.ModelProto.create({
+      irVersion: 8,
+      producerName: 'sightline-tiny',
+      opsetImport: [{ domain: '', version: 17 }],
+      graph: this.proto(),
+    });
+    return onnx.ModelProto.encode(model).finish();
+  }
+}
+
+// --- small layer helpers shared by the tiny models ---
+
+export function linear(g: Graph, x: string, dIn: number, dOut: number, bias = true): string {
+  const scale = 1 / Math.sqrt(dIn);
+  const y = g.op('MatMul', [x, g.weight([dIn, dOut], scale)]);
+  return bias ? g.op('Add', [y, g.weight([dOut], 0.02)]) : y;
+}
+
+export function layerNorm(g: Graph, x: string, d: number): string {
+  return g.op(
+    'LayerNormalization',
+    [x, g.floats(new Array(d).fill(1), [d]), g.floats(new Array(d).fill(0), [d])],
+    {
+      axis: -1,
+      epsilon: 1e-5,
+    },
+  );
+}
+
+/** [B, T, H*hd] → [B, H, T, hd] */
+export function splitHeads(g: Graph, x: string, heads: number, headDim: number): string {
+  return g.op('Transpose', [g.op('Reshape', [x, g.ints([0, 0, heads, headDim])])], { perm: [0, 2, 1, 3] });
+}
+
+/** [B, H, T, hd] → [B, T, H*hd] */
+export function mergeHeads(g: Graph, x: string, d: number): string {
+  return g.op('Reshape', [g.op('Transpose', [x], { perm: [0, 2, 1, 3] }), g.ints([0, 0, d])]);
+}
+
+/** softmax(q·kᵀ/√hd + bias)·v, where `allowed` (bool, broadcastable to the scores) masks keys. */
+export function attention(
+  g: Graph,
+  q: string,
+  k: string,
+  v: string,
+  headDim: number,
+  allowed?: string,
+): string {
+  let scores = g.op('Mul', [
+    g.op('MatMul', [q, g.op('Transpose', [k], { perm: [0, 1, 3, 2] })]),
+    g.floats([1 / Math.sqrt(headDim)], []),
+  ]);
+  if (allowed) scores = g.op('Where', [allowed, scores, g.floats([-1e9], [])]);
+  return g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), v]);
+}
+
+/** Dimension `axis` of `x` as a 1-element int64 tensor. */
+export function dim(g: Graph, x: string, axis: number): string {
+  return g.op('Shape', [x], { start: axis, end: axis + 1 });
+}
+
+/** A 1-element tensor to a scalar. */
+export function scalar(g: Graph, x: string): string {
+  return g.op('Squeeze', [x, g.ints([0])]);
+}
