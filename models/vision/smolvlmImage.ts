@@ -134,7 +134,7 @@ export async function preprocessStill(
     tiles.push(planar);
   }
   const pixels = new Float32Array(tiles.length * 3 * t * t);
-  tiles.forEach((tile, i) => pixels.set(tile, i * 3 * t * t));
+  for (const [i, tile] of tiles.entries()) pixels.set(tile, i * 3 * t * t);
   return { pixels, count: tiles.length, rows, cols };
 }
 

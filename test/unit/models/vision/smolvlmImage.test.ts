@@ -36,7 +36,9 @@ describe('SmolVLM still-image preprocessing vs transformers.js Idefics3ImageProc
     [1999, 1024],
   ])('matches on a %i×%i image within 1e-2 (tiles, order and global image)', async (w, h) => {
     const png = await picture(w, h);
-    const ref = await oracle(await RawImage.fromBlob(new Blob([new Uint8Array(png)])), { return_row_col_info: true });
+    const ref = await oracle(await RawImage.fromBlob(new Blob([new Uint8Array(png)])), {
+      return_row_col_info: true,
+    });
     const mine = await preprocessStill(png);
     expect([1, mine.count, 3, 512, 512]).toEqual(ref.pixel_values.dims);
     expect([mine.rows, mine.cols]).toEqual([ref.rows[0][0], ref.cols[0][0]]);

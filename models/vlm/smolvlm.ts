@@ -1,0 +1,240 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Tokenizer } from '@huggingface/tokenizers';
+import * as ort from 'onnxruntime-node';
+import { ModelError, throwIfAborted } from '../runtime/errors.js';
+import { emptyPast, KV_CACHE_RULE, nextPast } from '../runtime/kvCache.js';
+import { type Feeds, type ModelLogger, OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
+import { loadTokenizer, tokenId } from '../runtime/tokenizer.js';
+import type { VisionInput } from '../vision/smolvlmImage.js';
+import { type ChatMessage, expandMedia, type MediaBlock, renderChat } from './prompt.js';
+import { Sampler, type SamplingOptions } from './sampling.js';
+
+/** SmolVLM / SmolVLM2's ONNX export, described as data. */
+export const SMOLVLM_LAYOUT = {
+  sessions: {
+    vision: 'onnx/vision_encoder.onnx',
+    embed: 'onnx/embed_tokens.onnx',
+    decoder: 'onnx/decoder_model_merged.onnx',
+  },
+  cache: KV_CACHE_RULE,
+} as const;
+
+export interface GenerateOptions extends SamplingOptions {
+  maxNewTokens?: number;
+  /** Generation ends before any of these strings; they are not emitted. */
+  stop?: string[];
+  /** Recompute the whole sequence each step instead of using the KV cache (verification only). */
+  useKvCache?: boolean;
+  signal?: AbortSignal;
+  /** Observes each step's last-position logits (before sampling). */
+  onStep?: (step: number, logits: Float32Array) => void;
+}
+
+/** A piece of generated text; `text` is what this token added to the output. */
+export interface GeneratedToken {
+  id: number;
+  text: string;
+}
+
+/**
+ * The vision-language model in three separate steps, so that anything (the
+ * temporal token compressor) can choose which feature rows the LLM sees:
+ * `encodeImages` → feature rows, `embed` → inputs_embeds with image-token rows
+ * replaced, `generate` → a stream of tokens.
+ */
+export class SmolVlmRunner {
+  readonly tokenizer: Tokenizer;
+  readonly hidden: number;
+  readonly imageTokenId: number;
+  readonly imageSeqLen: number;
+  readonly #vision: OnnxModel;
+  readonly #embed: OnnxModel;
+  readonly #decoder: OnnxModel;
+  readonly #chatTemplate: string;
+  readonly #eos: Set<number>;
+
+  private constructor(p: {
+    vision: OnnxModel;
+    embed: OnnxModel;
+    decoder: OnnxModel;
+    tokenizer: Tokenizer;
+    chatTemplate: string;
+    hidden: number;
+    imageSeqLen: number;
+    eos: number[];
+  }) {
+    this.#vision = p.vision;
+    this.#embed = p.embed;
+    this.#decoder = p.decoder;
+    this.tokenizer = p.tokenizer;
+    this.#chatTemplate = p.chatTemplate;
+    this.hidden = p.hidden;
+    this.imageSeqLen = p.imageSeqLen;
+    this.imageTokenId = tokenId(p.tokenizer, '<image>');
+    this.#eos = new Set(p.eos);
+  }
+
+  static async load(
+    dir: string,
+    options: { threads?: SessionThreads; log?: ModelLogger } = {},
+  ): Promise<SmolVlmRunner> {
+    const readJson = async (name: string) =>
+      JSON.parse(await readFile(join(dir, name), 'utf8').catch(() => '{}')) as Record<string, unknown>;
+    const [tokenizer, config, tokConfig, generation, processor] = await Promise.all([
+      loadTokenizer(dir),
+      readJson('config.json'),
+      readJson('tokenizer_config.json'),
+      readJson('generation_config.json'),
+      readJson('processor_config.json'),
+    ]);
+    const chatTemplate =
+      typeof tokConfig.chat_template === 'string'
+        ? tokConfig.chat_template
+        : ((await readJson('chat_template.json')).chat_template as string | undefined);
+    if (!chatTemplate) throw new ModelError('ERR_MODEL_LOAD', `no chat template in ${dir}`);
+    const models: OnnxModel[] = [];
+    try {
+      for (const [name, file] of Object.entries(SMOLVLM_LAYOUT.sessions)) {
+        models.push(await OnnxModel.load(`smolvlm-${name}`, join(dir, file), options));
+      }
+    } catch (error) {
+      await Promise.all(models.map((m) => m.dispose()));
+      throw error;
+    }
+    const text = (config.text_config ?? {}) as Record<string, unknown>;
+    const eos = generation.eos_token_id;
+    return new SmolVlmRunner({
+      vision: models[0] as OnnxModel,
+      embed: models[1] as OnnxModel,
+      decoder: models[2] as OnnxModel,
+      tokenizer,
+      chatTemplate,
+      hidden: Number(text.hidden_size),
+      imageSeqLen: Number(processor.image_seq_len ?? 64),
+      eos: (Array.isArray(eos) ? eos : [eos ?? tokenId(tokenizer, '<end_of_utterance>')]).map(Number),
+    });
+  }
+
+  /** The prompt text: the model's chat template with media placeholders expanded to their token blocks. */
+  buildPrompt(messages: ChatMessage[], media: MediaBlock[] = []): string {
+    return expandMedia(renderChat(this.#chatTemplate, messages), media, this.imageSeqLen);
+  }
+
+  /** Token ids of a prompt (special tokens in the text are recognised, none added). */
+  tokenize(prompt: string): number[] {
+    return this.tokenizer.encode(prompt, { add_special_tokens: false }).ids;
+  }
+
+  /** Vision encoder: `imageSeqLen` feature rows of width `hidden` per image, in order. */
+  async encodeImages(input: VisionInput, signal?: AbortSignal): Promise<Float32Array> {
+    const side = Math.round(Math.sqrt(input.pixels.length / input.count / 3));
+    const out = await this.#vision.run(
+      {
+        pixel_values: new ort.Tensor('float32', input.pixels, [1, input.count, 3, side, side]),
+        pixel_attention_mask: new ort.Tensor('bool', new Uint8Array(input.count * side * side).fill(1), [
+          1,
+          input.count,
+          side,
+          side,
+        ]),
+      },
+      { signal },
+    );
+    const features = out.image_features;
+    if (!features) throw new ModelError('ERR_MODEL_RUN', 'smolvlm-vision: no image_features output');
+    return features.data as Float32Array;
+  }
+
+  /**
+   * inputs_embeds for `ids`, with the rows at image tokens replaced by `imageRows`
+   * (K × hidden, in order). The rows can be any features: all of them, or what a compressor kept.
+   */
+  async embed(ids: number[], imageRows: Float32Array | null, signal?: AbortSignal): Promise<Float32Array> {
+    const out = await this.#embed.run(
+      { input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]) },
+      { signal },
+    );
+    const embeds = Float32Array.from(out.inputs_embeds?.data as Float32Array);
+    const d = this.hidden;
+    const slots = ids.flatMap((id, i) => (id === this.imageTokenId ? [i] : []));
+    const rows = imageRows ? imageRows.length / d : 0;
+    if (slots.length !== rows) {
+      throw new ModelError(
+        'ERR_MODEL_INPUT',
+        `the prompt has ${slots.length} image tokens but ${rows} feature rows were given`,
+      );
+    }
+    for (const [k, pos] of slots.entries())
+      embeds.set((imageRows as Float32Array).subarray(k * d, (k + 1) * d), pos * d);
+    return embeds;
+  }
+
+  /** Streams generated tokens for a prompt given as inputs_embeds (T × hidden). */
+  async *generate(inputsEmbeds: Float32Array, options: GenerateOptions = {}): AsyncGenerator<GeneratedToken> {
+    const d = this.hidden;
+    const promptLen = inputsEmbeds.length / d;
+    const sampler = new Sampler(options);
+    const useKv = options.useKvCache !== false;
+    const stops = options.stop ?? [];
+    const holdBack = Math.max(0, ...stops.map((s) => s.length - 1));
+    const generated: number[] = [];
+    let past: Feeds = emptyPast(this.#decoder, 1);
+    let stepEmbeds = inputsEmbeds;
+    let emitted = '';
+    let text = '';
+    const maxNew = options.maxNewTokens ?? 256;
+    for (let step = 0; step < maxNew; step++) {
+      throwIfAborted(options.signal);
+      const total = promptLen + generated.length;
+      const t = stepEmbeds.length / d;
+      const out = await this.#decoder.run(
+        {
+          inputs_embeds: new ort.Tensor('float32', stepEmbeds, [1, t, d]),
+          attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
+          position_ids: new ort.Tensor(
+            'int64',
+            BigInt64Array.from({ length: t }, (_, i) => BigInt(total - t + i)),
+            [1, t],
+          ),
+          ...past,
+        },
+        { signal: options.signal },
+      );
+      const logitsT = out.logits as ort.Tensor;
+      const v = logitsT.dims[2] as number;
+      const logits = (logitsT.data as Float32Array).slice((t - 1) * v, t * v);
+      options.onStep?.(step, logits.slice());
+      const id = sampler.next(logits, generated);
+      if (this.#eos.has(id)) break;
+      generated.push(id);
+      text = this.tokenizer.decode(generated, { skip_special_tokens: true });
+      const stopAt = stops.map((s) => text.indexOf(s)).filter((i) => i >= 0);
+      if (stopAt.length > 0) {
+        const cut = text.slice(0, Math.min(...stopAt));
+        if (cut.length > emitted.length) yield { id, text: cut.slice(emitted.length) };
+        return;
+      }
+      const safe = text.length - holdBack;
+      if (safe > emitted.length && !text.endsWith('\uFFFD')) {
+        yield { id, text: text.slice(emitted.length, safe) };
+        emitted = text.slice(0, safe);
+      }
+      const next = (await this.embed([id], null, options.signal)).slice();
+      if (useKv) {
+        past = nextPast(out);
+        stepEmbeds = next;
+      } else {
+        const all = new Float32Array(stepEmbeds.length + d);
+        all.set(stepEmbeds);
+        all.set(next, stepEmbeds.length);
+        stepEmbeds = all;
+      }
+    }
+    if (text.length > emitted.length) yield { id: generated.at(-1) ?? -1, text: text.slice(emitted.length) };
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.#vision.dispose(), this.#embed.dispose(), this.#decoder.dispose()]);
+  }
+}

@@ -1,0 +1,161 @@
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { preprocessStill, preprocessVideoFrame } from '../../models/vision/smolvlmImage.js';
+import { type GeneratedToken, SmolVlmRunner } from '../../models/vlm/smolvlm.js';
+import { tinyModelDir } from '../tiny/index.js';
+
+let vlm: SmolVlmRunner;
+let photo: Buffer;
+beforeAll(async () => {
+  vlm = await SmolVlmRunner.load(tinyModelDir('smolvlm'));
+  photo = await sharp({
+    create: { width: 400, height: 300, channels: 3, background: { r: 200, g: 40, b: 40 } },
+  })
+    .png()
+    .toBuffer();
+});
+afterAll(() => vlm.dispose());
+
+async function collect(gen: AsyncGenerator<GeneratedToken>): Promise<GeneratedToken[]> {
+  const out: GeneratedToken[] = [];
+  for await (const t of gen) out.push(t);
+  return out;
+}
+
+async function imagePrompt(question: string) {
+  const img = await preprocessStill(photo);
+  const prompt = vlm.buildPrompt(
+    [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: question }] }],
+    [{ kind: 'image', rows: img.rows, cols: img.cols }],
+  );
+  const ids = vlm.tokenize(prompt);
+  const rows = await vlm.encodeImages(img);
+  return { img, prompt, ids, rows };
+}
+
+describe('SmolVLM runner on a tiny-random model with the real export contract', () => {
+  it('expands an image into tiles + global image, 64 image tokens each, via the chat template', async () => {
+    const { img, prompt, ids, rows } = await imagePrompt('What is this?');
+    expect(img.count).toBe(img.rows * img.cols + 1);
+    expect(prompt.startsWith('<|im_start|>User:<fake_token_around_image><row_1_col_1>')).toBe(true);
+    expect(prompt.endsWith('What is this?<end_of_utterance>\nAssistant:')).toBe(true);
+    expect(ids.filter((i) => i === vlm.imageTokenId).length).toBe(img.count * 64);
+    expect(rows.length).toBe(img.count * 64 * vlm.hidden);
+  });
+
+  it('writes video frames under their real timestamps', () => {
+    const prompt = vlm.buildPrompt(
+      [{ role: 'user', content: [{ type: 'video' }, { type: 'text', text: 'When does the door open?' }] }],
+      [{ kind: 'video', frameTimesMs: [0, 1000, 65_000], durationMs: 66_000 }],
+    );
+    expect(prompt).toContain(
+      'You are provided the following series of 3 frames from a 0:01:06 [H:MM:SS] video.\n',
+    );
+    expect(prompt).toContain('\nFrame from 00:00:<fake_token_around_image><global-img>');
+    expect(prompt).toContain('\nFrame from 01:05:');
+    expect(vlm.tokenize(prompt).filter((i) => i === vlm.imageTokenId).length).toBe(3 * 64);
+  });
+
+  it('gives the same logits with the KV cache as with full recompute (max abs diff < 1e-4)', async () => {
+    const { ids, rows } = await imagePrompt('Describe.');
+    const embeds = await vlm.embed(ids, rows);
+    const a: Float32Array[] = [];
+    const b: Float32Array[] = [];
+    const ta = await collect(vlm.generate(embeds, { maxNewTokens: 12, onStep: (_, l) => a.push(l) }));
+    const tb = await collect(
+      vlm.generate(embeds, { maxNewTokens: 12, useKvCache: false, onStep: (_, l) => b.push(l) }),
+    );
+    expect(a.length).toBeGreaterThan(3);
+    expect(a.length).toBe(b.length);
+    let max = 0;
+    a.forEach((row, s) => {
+      for (let i = 0; i < row.length; i++)
+        max = Math.max(max, Math.abs((row[i] as number) - ((b[s] as Float32Array)[i] as number)));
+    });
+    expect(max).toBeLessThan(1e-4);
+    expect(ta.map((t) => t.id)).toEqual(tb.map((t) => t.id));
+  });
+
+  it('encodes a batch of N frames exactly as N single frames', async () => {
+    const frames = await Promise.all(
+      [10, 120, 250].map((v) =>
+        preprocessVideoFrame({
+          rgb: new Uint8Array(64 * 48 * 3).map((_, i) => (i * v) % 256),
+          width: 64,
+          height: 48,
+        }),
+      ),
+    );
+    const batched = await vlm.encodeImages({
+      pixels: Float32Array.from(frames.flatMap((f) => [...f.pixels])),
+      count: 3,
+      rows: 0,
+      cols: 0,
+    });
+    const singles = await Promise.all(frames.map((f) => vlm.encodeImages(f)));
+    const joined = Float32Array.from(singles.flatMap((s) => [...s]));
+    let max = 0;
+    for (let i = 0; i < joined.length; i++)
+      max = Math.max(max, Math.abs((joined[i] as number) - (batched[i] as number)));
+    expect(max).toBeLessThan(1e-4);
+  });
+
+  it('puts any given feature rows at the image tokens, and refuses a count mismatch', async () => {
+    const { ids, rows } = await imagePrompt('Hi');
+    const first: Float32Array[] = [];
+    const second: Float32Array[] = [];
+    await collect(
+      vlm.generate(await vlm.embed(ids, rows), { maxNewTokens: 1, onStep: (_, l) => first.push(l) }),
+    );
+    await collect(
+      vlm.generate(await vlm.embed(ids, new Float32Array(rows.length)), {
+        maxNewTokens: 1,
+        onStep: (_, l) => second.push(l),
+      }),
+    );
+    expect(first[0]).not.toEqual(second[0]);
+    await expect(vlm.embed(ids, rows.subarray(0, rows.length - vlm.hidden))).rejects.toMatchObject({
+      code: 'ERR_MODEL_INPUT',
+    });
+  });
+
+  it('streams text pieces that add up, honours max tokens, stop strings and seeded sampling', async () => {
+    const embeds = await vlm.embed(
+      vlm.tokenize(vlm.buildPrompt([{ role: 'user', content: [{ type: 'text', text: 'Say something.' }] }])),
+      null,
+    );
+    const greedy = await collect(vlm.generate(embeds, { maxNewTokens: 20 }));
+    expect(greedy.length).toBeLessThanOrEqual(20);
+    const full = greedy.map((t) => t.text).join('');
+    expect(full.length).toBeGreaterThan(4);
+    const stop = full.slice(2, 4);
+    const cut = await collect(vlm.generate(embeds, { maxNewTokens: 20, stop: [stop] }));
+    const text = cut.map((t) => t.text).join('');
+    expect(text).toBe(full.slice(0, full.indexOf(stop)));
+    expect(text).not.toContain(stop);
+    const s1 = await collect(
+      vlm.generate(embeds, { maxNewTokens: 10, temperature: 1.2, topP: 0.9, seed: 5 }),
+    );
+    const s2 = await collect(
+      vlm.generate(embeds, { maxNewTokens: 10, temperature: 1.2, topP: 0.9, seed: 5 }),
+    );
+    expect(s1).toEqual(s2);
+  });
+
+  it('stops within one token step of an abort', async () => {
+    const embeds = await vlm.embed(vlm.tokenize('<|im_start|>User: go<end_of_utterance>\nAssistant:'), null);
+    const ac = new AbortController();
+    let steps = 0;
+    const gen = vlm.generate(embeds, {
+      maxNewTokens: 50,
+      signal: ac.signal,
+      repetitionPenalty: 1.3,
+      onStep: (s) => {
+        steps = s + 1;
+        if (s === 2) ac.abort();
+      },
+    });
+    await expect(collect(gen)).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+    expect(steps).toBe(3);
+  });
+});

@@ -1,0 +1,173 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { byteLevelBpeTokenizer } from './byteBpe.js';
+import { attention, dim, Graph, layerNorm, linear, mergeHeads, scalar, splitHeads } from './onnxGraph.js';
+
+/** Sizes of the tiny SmolVLM (the real 256M: hidden 576, 30 layers, 3 KV heads of 64). */
+export const SMOLVLM_TINY = { d: 32, heads: 2, layers: 2, imageSeqLen: 64, tile: 512, maxPositions: 8192 };
+
+/** SmolVLM2's chat template (chat_template.json of the Video-Instruct models). */
+export const SMOLVLM_CHAT_TEMPLATE =
+  "<|im_start|>{% for message in messages %}{{message['role'] | capitalize}}{% if message['content'][0]['type'] == 'image' %}{{':'}}{% else %}{{': '}}{% endif %}{% for line in message['content'] %}{% if line['type'] == 'text' %}{{line['text']}}{% elif line['type'] == 'image' %}{{ '<image>' }}{% elif line['type'] == 'video' %}{{ '<video>' }}{% endif %}{% endfor %}<end_of_utterance>\n{% endfor %}{% if add_generation_prompt %}{{ 'Assistant:' }}{% endif %}";
+
+export function smolvlmSpecialTokens(): string[] {
+  const grid: string[] = [];
+  for (let r = 1; r <= 6; r++) for (let c = 1; c <= 6; c++) grid.push(`<row_${r}_col_${c}>`);
+  return [
+    '<|endoftext|>',
+    '<|im_start|>',
+    '<|im_end|>',
+    '<end_of_utterance>',
+    '<fake_token_around_image>',
+    '<image>',
+    '<global-img>',
+    ...grid,
+  ];
+}
+
+function visionEncoder(seed: number): Uint8Array {
+  const { d, tile, imageSeqLen } = SMOLVLM_TINY;
+  const patch = tile / Math.sqrt(imageSeqLen);
+  const g = new Graph('smolvlm_vision_encoder', seed);
+  const px = g.input('pixel_values', 'float32', ['batch_size', 'num_images', 3, tile, tile]);
+  const mask = g.input('pixel_attention_mask', 'bool', ['batch_size', 'num_images', tile, tile]);
+  const x = g.op('Reshape', [px, g.ints([-1, 3, tile, tile])]);
+  const m = g.op('Cast', [g.op('Reshape', [mask, g.ints([-1, 1, tile, tile])])], { to: 1 });
+  const conv = g.op(
+    'Conv',
+    [g.op('Mul', [x, m]), g.weight([d, 3, patch, patch], 1 / patch), g.weight([d], 0.02)],
+    {
+      strides: [patch, patch],
+    },
+  );
+  let h = g.op('Transpose', [g.op('Reshape', [conv, g.ints([0, d, imageSeqLen])])], { perm: [0, 2, 1] });
+  h = linear(g, layerNorm(g, h, d), d, d);
+  g.output('image_features', 'float32', ['num_patches', imageSeqLen, d], h);
+  return g.toBytes();
+}
+
+function embedTokens(vocab: number, seed: number): Uint8Array {
+  const g = new Graph('smolvlm_embed_tokens', seed);
+  const ids = g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
+  g.output(
+    'inputs_embeds',
+    'float32',
+    ['batch_size', 'sequence_length', SMOLVLM_TINY.d],
+    g.op('Gather', [g.weight([vocab, SMOLVLM_TINY.d], 0.5, 'emb'), ids]),
+  );
+  return g.toBytes();
+}
+
+function decoder(vocab: number, seed: number): Uint8Array {
+  const { d, heads, layers, maxPositions } = SMOLVLM_TINY;
+  const hd = d / heads;
+  const g = new Graph('smolvlm_decoder_merged', seed);
+  const embeds = g.input('inputs_embeds', 'float32', ['batch_size', 'sequence_length', d]);
+  const mask = g.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length']);
+  const positions = g.input('position_ids', 'int64', ['batch_size', 'sequence_length']);
+  const past = Array.from({ length: layers }, (_, i) => ({
+    k: g.input(`past_key_values.${i}.key`, 'float32', ['batch_size', heads, 'past_sequence_length', hd]),
+    v: g.input(`past_key_values.${i}.value`, 'float32', ['batch_size', heads, 'past_sequence_length', hd]),
+  }));
+  const pastLen = scalar(g, dim(g, (past[0] as { k: string }).k, 2));
+  const total = g.op('Add', [pastLen, scalar(g, dim(g, embeds, 1))]);
+  const one = g.ints([1], []);
+  const qPos = g.op('Range', [pastLen, total, one]);
+  const kPos = g.op('Range', [g.ints([0], []), total, one]);
+  const causal = g.op('LessOrEqual', [
+    g.op('Unsqueeze', [kPos, g.ints([0])]),
+    g.op('Unsqueeze', [qPos, g.ints([1])]),
+  ]);
+  // Keys the attention mask marks as padding are never attended to: [B, 1, 1, total].
+  const keep = g.op('Cast', [g.op('Unsqueeze', [mask, g.ints([1, 2])])], { to: 9 });
+  const allowed = g.op('And', [causal, keep]);
+  let h = g.op('Add', [embeds, g.op('Gather', [g.weight([maxPositions, d], 0.1, 'pos'), positions])]);
+  for (let i = 0; i < layers; i++) {
+    const pv = past[i] as { k: string; v: string };
+    const n = layerNorm(g, h, d);
+    const q = splitHeads(g, linear(g, n, d, d, false), heads, hd);
+    const k = g.op('Concat', [pv.k, splitHeads(g, linear(g, n, d, d, false), heads, hd)], { axis: 2 });
+    const v = g.op('Concat', [pv.v, splitHeads(g, linear(g, n, d, d, false), heads, hd)], { axis: 2 });
+    g.output(`present.${i}.key`, 'float32', ['batch_size', heads, 'total_sequence_length', hd], k);
+    g.output(`present.${i}.value`, 'float32', ['batch_size', heads, 'total_sequence_length', hd], v);
+    h = g.op('Add', [h, linear(g, mergeHeads(g, attention(g, q, k, v, hd, allowed), d), d, d, false)]);
+    h = g.op('Add', [h, linear(g, g.op('Tanh', [linear(g, layerNorm(g, h, d), d, 2 * d)]), 2 * d, d)]);
+  }
+  const logits = linear(g, layerNorm(g, h, d), d, vocab, false);
+  g.output(
+    'logits',
+    'float32',
+    ['batch_size', 'sequence_length', vocab],
+    g.op('Mul', [logits, g.floats([3], [])]),
+  );
+  return g.toBytes();
+}
+
+/** Writes a tiny-random SmolVLM2 in the Hugging Face ONNX layout (onnx/vision_encoder, embed_tokens, decoder_model_merged). */
+export function writeSmolVlmTiny(dir: string, seed = 11): void {
+  const { json, ids } = byteLevelBpeTokenizer(smolvlmSpecialTokens());
+  const vocab = Object.keys((json.model as { vocab: object }).vocab).length + ids.size;
+  mkdirSync(join(dir, 'onnx'), { recursive: true });
+  writeFileSync(join(dir, 'onnx', 'vision_encoder.onnx'), visionEncoder(seed));
+  writeFileSync(join(dir, 'onnx', 'embed_tokens.onnx'), embedTokens(vocab, seed + 1));
+  writeFileSync(join(dir, 'onnx', 'decoder_model_merged.onnx'), decoder(vocab, seed + 2));
+  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
+  writeFileSync(
+    join(dir, 'tokenizer_config.json'),
+    JSON.stringify({
+      tokenizer_class: 'GPT2Tokenizer',
+      bos_token: '<|im_start|>',
+      eos_token: '<end_of_utterance>',
+      pad_token: '<|im_end|>',
+      unk_token: '<|endoftext|>',
+      chat_template: SMOLVLM_CHAT_TEMPLATE,
+    }),
+  );
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({
+      model_type: 'smolvlm',
+      architectures: ['SmolVLMForConditionalGeneration'],
+      image_token_id: ids.get('<image>'),
+      scale_factor: 4,
+      text_config: {
+        hidden_size: SMOLVLM_TINY.d,
+        num_hidden_layers: SMOLVLM_TINY.layers,
+        num_attention_heads: SMOLVLM_TINY.heads,
+        num_key_value_heads: SMOLVLM_TINY.heads,
+        head_dim: SMOLVLM_TINY.d / SMOLVLM_TINY.heads,
+        vocab_size: vocab,
+        max_position_embeddings: SMOLVLM_TINY.maxPositions,
+      },
+      vision_config: { image_size: SMOLVLM_TINY.tile, patch_size: 16 },
+    }),
+  );
+  writeFileSync(
+    join(dir, 'generation_config.json'),
+    JSON.stringify({
+      eos_token_id: [ids.get('<end_of_utterance>'), ids.get('<|im_end|>')],
+      pad_token_id: ids.get('<|im_end|>'),
+    }),
+  );
+  writeFileSync(
+    join(dir, 'processor_config.json'),
+    JSON.stringify({ image_seq_len: SMOLVLM_TINY.imageSeqLen, processor_class: 'SmolVLMProcessor' }),
+  );
+  writeFileSync(
+    join(dir, 'preprocessor_config.json'),
+    JSON.stringify({
+      do_convert_rgb: true,
+      do_image_splitting: true,
+      do_normalize: true,
+      do_rescale: true,
+      do_resize: true,
+      image_mean: [0.5, 0.5, 0.5],
+      image_std: [0.5, 0.5, 0.5],
+      max_image_size: { longest_edge: SMOLVLM_TINY.tile },
+      resample: 1,
+      rescale_factor: 1 / 255,
+      size: { longest_edge: 4 * SMOLVLM_TINY.tile },
+      video_sampling: { fps: 1, max_frames: 64, video_size: { longest_edge: SMOLVLM_TINY.tile } },
+    }),
+  );
+}
