@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { ModelError } from './errors.js';
+import { readJsonFile } from './files.js';
 
 /** Loads `tokenizer.json` (+ `tokenizer_config.json` when present) from a model directory. */
 export async function loadTokenizer(dir: string): Promise<Tokenizer> {
@@ -11,10 +12,7 @@ export async function loadTokenizer(dir: string): Promise<Tokenizer> {
   } catch (error) {
     throw new ModelError('ERR_MODEL_MISSING', `no readable tokenizer.json in ${dir}`, { cause: error });
   }
-  const config = await readFile(join(dir, 'tokenizer_config.json'), 'utf8').then(
-    (s) => JSON.parse(s) as Record<string, unknown>,
-    () => ({}),
-  );
+  const config = await readJsonFile(dir, 'tokenizer_config.json');
   return new Tokenizer(json, config);
 }
 

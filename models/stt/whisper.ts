@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Tokenizer } from '@huggingface/tokenizers';
 import * as ort from 'onnxruntime-node';
 import { LogMelExtractor } from '../audio/logMel.js';
 import { ModelError, throwIfAborted } from '../runtime/errors.js';
+import { readJsonFile } from '../runtime/files.js';
 import { emptyPast, KV_CACHE_RULE, nextPast } from '../runtime/kvCache.js';
 import { type Feeds, type ModelLogger, OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
 import { loadTokenizer } from '../runtime/tokenizer.js';
@@ -73,8 +73,7 @@ export class WhisperRunner {
     dir: string,
     options: { threads?: SessionThreads; log?: ModelLogger } = {},
   ): Promise<WhisperRunner> {
-    const readJson = async (name: string) =>
-      JSON.parse(await readFile(join(dir, name), 'utf8').catch(() => '{}')) as Record<string, unknown>;
+    const readJson = (name: string) => readJsonFile(dir, name);
     const [tokenizer, config, generation] = await Promise.all([
       loadTokenizer(dir),
       readJson('config.json'),

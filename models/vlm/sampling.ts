@@ -1,3 +1,5 @@
+import { mulberry32 } from '../runtime/random.js';
+
 /** How the next token is chosen. `temperature: 0` is greedy. */
 export interface SamplingOptions {
   temperature?: number;
@@ -5,17 +7,6 @@ export interface SamplingOptions {
   /** > 1 discourages tokens already in the sequence (CTRL-style: divide positive logits, multiply negative). */
   repetitionPenalty?: number;
   seed?: number;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Picks tokens from logits; holds its own seeded random source so runs are reproducible. */

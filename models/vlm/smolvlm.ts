@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Tokenizer } from '@huggingface/tokenizers';
 import * as ort from 'onnxruntime-node';
 import { ModelError, throwIfAborted } from '../runtime/errors.js';
+import { readJsonFile } from '../runtime/files.js';
 import { emptyPast, KV_CACHE_RULE, nextPast } from '../runtime/kvCache.js';
 import { type Feeds, type ModelLogger, OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
 import { loadTokenizer, tokenId } from '../runtime/tokenizer.js';
@@ -79,8 +79,7 @@ export class SmolVlmRunner {
     dir: string,
     options: { threads?: SessionThreads; log?: ModelLogger } = {},
   ): Promise<SmolVlmRunner> {
-    const readJson = async (name: string) =>
-      JSON.parse(await readFile(join(dir, name), 'utf8').catch(() => '{}')) as Record<string, unknown>;
+    const readJson = (name: string) => readJsonFile(dir, name);
     const [tokenizer, config, tokConfig, generation, processor] = await Promise.all([
       loadTokenizer(dir),
       readJson('config.json'),

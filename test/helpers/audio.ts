@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { mulberry32 } from '../../models/runtime/random.js';
 import { readWav } from './fixtures.js';
 
 /** Real read speech from Debian's pocketsphinx-testdata (LibriVox, 16 kHz mono). */
@@ -35,14 +36,7 @@ export function sine(hz: number, ms: number, amplitude = 0.5, rate = 16000): Flo
 
 /** Seeded white noise (mulberry32), `amplitude` peak. */
 export function whiteNoise(ms: number, amplitude = 0.1, seed = 1, rate = 16000): Float32Array {
-  let a = seed >>> 0;
-  const rnd = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rnd = mulberry32(seed);
   return Float32Array.from({ length: (rate * ms) / 1000 }, () => (rnd() * 2 - 1) * amplitude);
 }
 

@@ -1,4 +1,5 @@
 import onnxProto from 'onnx-proto';
+import { mulberry32 } from '../../models/runtime/random.js';
 
 const { onnx } = onnxProto;
 type INode = onnxProto.onnx.INodeProto;
@@ -11,18 +12,6 @@ const DATA_TYPE: Record<DType, number> = { float32: 1, int64: 7, bool: 9 };
 /** A dimension: a fixed size or a symbolic (dynamic) axis name. */
 export type Dim = number | string;
 export type AttrValue = number | number[] | string | Graph | { floats: number[] } | { tensor: ITensor };
-
-/** A seeded PRNG (mulberry32): the same seed always builds the same weights. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function valueInfo(name: string, dtype: DType, dims: Dim[]): IValueInfo {
   return {
@@ -48,7 +37,7 @@ export class Graph {
 
   constructor(name: string, seed = 1) {
     this.name = name;
-    this.#random = rng(seed);
+    this.#random = mulberry32(seed);
   }
 
   input(name: string, dtype: DType, dims: Dim[]): string {
