@@ -22,7 +22,7 @@ const purpose = (process.argv.find((a) => a.startsWith('--for=')) ?? '--for=test
 const started = Date.now();
 
 const APT_RUNTIME = ['ffmpeg'];
-const APT_TEST = ['chromium', 'espeak-ng', 'sox', 'pocketsphinx-testdata'];
+const APT_TEST = ['chromium', 'espeak-ng', 'sox', 'pocketsphinx-testdata', 'fonts-dejavu-core'];
 const APT_WORKER_BUILD = [
   'g++',
   'meson',
