@@ -2,12 +2,18 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURE_DIR } from '../helpers/fixtures.js';
 import { writeSmolVlmTiny } from './smolvlmTiny.js';
+import { writeKokoroTiny, writePiperTiny } from './ttsTiny.js';
 import { writeWhisperTiny } from './whisperTiny.js';
 
 /** Bump when a generator changes, so cached models are rebuilt. */
 const GENERATOR_VERSION = 1;
 
-const GENERATORS = { whisper: writeWhisperTiny, smolvlm: writeSmolVlmTiny } as const;
+const GENERATORS = {
+  whisper: writeWhisperTiny,
+  smolvlm: writeSmolVlmTiny,
+  kokoro: writeKokoroTiny,
+  piper: (dir: string) => void writePiperTiny(dir),
+} as const;
 
 /**
  * The directory of a tiny-random model with the real export's file layout and

@@ -1,0 +1,103 @@
+import { readFile } from 'node:fs/promises';
+import * as ort from 'onnxruntime-node';
+import { floatToInt16 } from '../audio/pcm.js';
+import { ModelError, throwIfAborted } from '../runtime/errors.js';
+import { type ModelLogger, OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
+import { phonemizeKeepingPunctuation } from './phonemes.js';
+import { splitSentences } from './sentences.js';
+import type { SynthesizeOptions, Tts, TtsChunk } from './types.js';
+
+interface PiperConfig {
+  audio: { sample_rate: number };
+  espeak?: { voice?: string };
+  inference?: { noise_scale?: number; length_scale?: number; noise_w?: number };
+  phoneme_id_map: Record<string, number[]>;
+  num_speakers?: number;
+  speaker_id_map?: Record<string, number>;
+}
+
+/** Piper VITS voices: `voice.onnx` + `voice.onnx.json`. */
+export class PiperTts implements Tts {
+  readonly name = 'piper';
+  readonly sampleRateHz: number;
+  readonly #model: OnnxModel;
+  readonly #config: PiperConfig;
+
+  private constructor(model: OnnxModel, config: PiperConfig) {
+    this.#model = model;
+    this.#config = config;
+    this.sampleRateHz = config.audio.sample_rate;
+  }
+
+  static async load(
+    onnxPath: string,
+    options: { threads?: SessionThreads; log?: ModelLogger } = {},
+  ): Promise<PiperTts> {
+    let config: PiperConfig;
+    try {
+      config = JSON.parse(await readFile(`${onnxPath}.json`, 'utf8')) as PiperConfig;
+    } catch (error) {
+      throw new ModelError('ERR_MODEL_MISSING', `no readable ${onnxPath}.json next to the voice`, {
+        cause: error,
+      });
+    }
+    if (!config.phoneme_id_map || !config.audio?.sample_rate) {
+      throw new ModelError('ERR_MODEL_LOAD', `${onnxPath}.json lacks phoneme_id_map or audio.sample_rate`);
+    }
+    return new PiperTts(await OnnxModel.load('piper', onnxPath, options), config);
+  }
+
+  /** Piper's ids: `^`, then each phoneme followed by the pad `_`, then `$`; unknown phonemes are skipped. */
+  ids(phonemes: string): number[] {
+    const map = this.#config.phoneme_id_map;
+    const one = (p: string) => map[p] ?? [];
+    const pad = one('_');
+    const ids = [...one('^'), ...pad];
+    for (const ch of Array.from(phonemes.normalize('NFD'))) {
+      const id = map[ch];
+      if (id) ids.push(...id, ...pad);
+    }
+    ids.push(...one('$'));
+    return ids;
+  }
+
+  async *synthesize(
+    text: string | AsyncIterable<string>,
+    options: SynthesizeOptions = {},
+  ): AsyncGenerator<TtsChunk> {
+    const inf = this.#config.inference ?? {};
+    const multi = (this.#config.num_speakers ?? 1) > 1;
+    const speaker = options.voice
+      ? (this.#config.speaker_id_map?.[options.voice] ?? Number(options.voice))
+      : 0;
+    if (multi && !Number.isInteger(speaker))
+      throw new ModelError('ERR_MODEL_INPUT', `unknown speaker "${options.voice}"`);
+    for await (const sentence of splitSentences(text)) {
+      throwIfAborted(options.signal);
+      const phonemes = await phonemizeKeepingPunctuation(
+        sentence,
+        this.#config.espeak?.voice ?? 'en-us',
+        options.signal,
+      );
+      const ids = this.ids(phonemes);
+      const feeds: Record<string, ort.Tensor> = {
+        input: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]),
+        input_lengths: new ort.Tensor('int64', BigInt64Array.from([BigInt(ids.length)]), [1]),
+        scales: new ort.Tensor(
+          'float32',
+          [inf.noise_scale ?? 0.667, (inf.length_scale ?? 1) / (options.speed ?? 1), inf.noise_w ?? 0.8],
+          [3],
+        ),
+      };
+      if (multi) feeds.sid = new ort.Tensor('int64', BigInt64Array.from([BigInt(speaker)]), [1]);
+      const out = await this.#model.run(feeds, { signal: options.signal });
+      const wave = out.output ?? Object.values(out)[0];
+      if (!wave) throw new ModelError('ERR_MODEL_RUN', 'piper: no output');
+      yield { text: sentence, pcm: floatToInt16(wave.data as Float32Array), sampleRateHz: this.sampleRateHz };
+    }
+  }
+
+  dispose(): Promise<void> {
+    return this.#model.dispose();
+  }
+}
