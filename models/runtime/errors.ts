@@ -5,7 +5,11 @@ export type ModelErrorCode =
   | 'ERR_MODEL_INPUT'
   | 'ERR_MODEL_RUN'
   | 'ERR_MODEL_DISPOSED'
-  | 'ERR_ABORTED';
+  | 'ERR_ABORTED'
+  | 'ERR_DOWNLOAD_OFFLINE'
+  | 'ERR_DOWNLOAD_HTTP'
+  | 'ERR_DOWNLOAD_CHECKSUM'
+  | 'ERR_DOWNLOAD_SIZE';
 
 /** A model-runtime error with a stable code. Messages name tensors and shapes, never their contents. */
 export class ModelError extends Error {
