@@ -11,6 +11,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          execArgv: ['--expose-gc'],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
