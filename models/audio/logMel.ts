@@ -1,4 +1,4 @@
-import { FftPlan } from './fft.js';
+import { RealFftPlan } from './fft.js';
 
 /** Whisper's feature settings (the defaults are every released Whisper's, except large-v3's 128 mels). */
 export interface LogMelOptions {
@@ -77,10 +77,11 @@ export function melFilterBank(
  */
 export class LogMelExtractor {
   readonly options: LogMelOptions;
-  readonly #fft: FftPlan;
+  readonly #fft: RealFftPlan;
   readonly #window: Float64Array;
   /** Sparse filters: for each mel, the first bin and the weights from there. */
   readonly #filters: { start: number; weights: Float64Array }[];
+  readonly #frame: Float64Array;
   readonly #re: Float64Array;
   readonly #im: Float64Array;
   readonly #power: Float64Array;
@@ -88,7 +89,7 @@ export class LogMelExtractor {
   constructor(options: Partial<LogMelOptions> = {}) {
     this.options = { ...WHISPER_FEATURES, ...options };
     const { nFft, nMels, sampleRateHz } = this.options;
-    this.#fft = new FftPlan(nFft);
+    this.#fft = new RealFftPlan(nFft);
     this.#window = Float64Array.from(
       { length: nFft },
       (_, n) => 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / nFft),
@@ -101,8 +102,9 @@ export class LogMelExtractor {
       while (end > start && row[end - 1] === 0) end--;
       return { start, weights: row.slice(start, end) };
     });
-    this.#re = new Float64Array(nFft);
-    this.#im = new Float64Array(nFft);
+    this.#frame = new Float64Array(nFft);
+    this.#re = new Float64Array(nBins);
+    this.#im = new Float64Array(nBins);
     this.#power = new Float64Array(nBins);
   }
 
@@ -125,11 +127,15 @@ export class LogMelExtractor {
     let maxLog = -Infinity;
     for (let t = 0; t < firstSilentFrame; t++) {
       const offset = t * hopLength;
-      for (let n = 0; n < nFft; n++) {
-        this.#re[n] = at(offset + n) * (this.#window[n] as number);
-        this.#im[n] = 0;
+      const start = offset - pad;
+      const frame = this.#frame;
+      const win = this.#window;
+      if (start >= 0 && start + nFft <= length) {
+        for (let n = 0; n < nFft; n++) frame[n] = (audio[start + n] as number) * (win[n] as number);
+      } else {
+        for (let n = 0; n < nFft; n++) frame[n] = at(offset + n) * (win[n] as number);
       }
-      this.#fft.transform(this.#re, this.#im);
+      this.#fft.transform(frame, this.#re, this.#im);
       for (let b = 0; b < this.#power.length; b++) {
         this.#power[b] = (this.#re[b] as number) ** 2 + (this.#im[b] as number) ** 2;
       }

@@ -53,6 +53,9 @@ export class WhisperRunner {
   readonly #decoder: OnnxModel;
   readonly #maxInitialTimestampIndex: number;
   readonly #maxTargetPositions: number;
+  /** From generation_config.json: never generated, and not as the first token. */
+  readonly #suppress: number[];
+  readonly #beginSuppress: number[];
 
   private constructor(p: {
     encoder: OnnxModel;
@@ -60,6 +63,8 @@ export class WhisperRunner {
     tokenizer: Tokenizer;
     maxInitialTimestampIndex: number;
     maxTargetPositions: number;
+    suppress: number[];
+    beginSuppress: number[];
   }) {
     this.#encoder = p.encoder;
     this.#decoder = p.decoder;
@@ -67,6 +72,8 @@ export class WhisperRunner {
     this.ids = whisperTokenIds(p.tokenizer, LANGUAGES);
     this.#maxInitialTimestampIndex = p.maxInitialTimestampIndex;
     this.#maxTargetPositions = p.maxTargetPositions;
+    this.#suppress = p.suppress;
+    this.#beginSuppress = p.beginSuppress;
   }
 
   static async load(
@@ -98,6 +105,10 @@ export class WhisperRunner {
       tokenizer,
       maxInitialTimestampIndex: Number(generation.max_initial_timestamp_index ?? 50),
       maxTargetPositions: Number(config.max_target_positions ?? 448),
+      suppress: Array.isArray(generation.suppress_tokens) ? generation.suppress_tokens.map(Number) : [],
+      beginSuppress: Array.isArray(generation.begin_suppress_tokens)
+        ? generation.begin_suppress_tokens.map(Number)
+        : [],
     });
   }
 
@@ -164,9 +175,15 @@ export class WhisperRunner {
           continue;
         }
         const logits = last[b] as Float32Array;
-        if (timestamps)
+        for (const id of this.#suppress) logits[id] = Number.NEGATIVE_INFINITY;
+        if (step === 0) for (const id of this.#beginSuppress) logits[id] = Number.NEGATIVE_INFINITY;
+        if (timestamps) {
           applyTimestampRules(logits, generated[b] as number[], this.ids, this.#maxInitialTimestampIndex);
-        else logits.fill(Number.NEGATIVE_INFINITY, this.ids.eot + 1);
+        } else {
+          // As the reference decoders do: specials are never generated; a stray timestamp is allowed
+          // and kept out of the text.
+          logits.fill(Number.NEGATIVE_INFINITY, this.ids.eot + 1, this.ids.timestampBegin);
+        }
         const next = argmax(logits);
         (generated[b] as number[]).push(next);
         if (next === this.ids.eot) done[b] = true;
@@ -187,7 +204,8 @@ export class WhisperRunner {
       const segments = timestamps
         ? tokensToSegments(tokens, this.ids, (t) => this.tokenizer.decode(t), offsetMs, endMs)
         : [];
-      return { text: this.tokenizer.decode(textTokens).trim(), segments, tokens };
+      const text = textTokens.length > 0 ? this.tokenizer.decode(textTokens).trim() : '';
+      return { text, segments, tokens };
     });
   }
 

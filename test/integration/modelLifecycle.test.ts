@@ -36,7 +36,9 @@ describe('model lifecycle', () => {
     }
     const jsGrownMb = jsMb() - js0;
     const rssGrownMb = Math.max(...rss) - rss0;
-    console.log(`over 4,000 VAD stream cycles: RSS ${rss0.toFixed(1)} -> ${rss.map((x) => x.toFixed(1)).join(' ')} MB; JS heap + external ${jsGrownMb.toFixed(2)} MB`);
+    console.log(
+      `over 4,000 VAD stream cycles: RSS ${rss0.toFixed(1)} -> ${rss.map((x) => x.toFixed(1)).join(' ')} MB; JS heap + external ${jsGrownMb.toFixed(2)} MB`,
+    );
     // A leaked stream (RNN state + window buffers, ~3.3 kB of typed arrays) adds ~13 MB to both over 4,000 cycles.
     expect(jsGrownMb).toBeLessThan(2);
     // RSS also moves with allocator and ORT arena noise (measured 1–9 MB here); a native leak per run is far larger.

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelError } from '../../models/runtime/errors.js';
 import { WhisperRunner } from '../../models/stt/whisper.js';
 import { LIBRIVOX_WAV, read16k, whiteNoise } from '../helpers/audio.js';
+import { oracleTokens, whisperAsrOracle } from '../helpers/oracles.js';
 import { tinyModelDir } from '../tiny/index.js';
 
 let whisper: WhisperRunner;
@@ -90,10 +91,13 @@ describe('Whisper runner on a tiny-random model with the optimum export contract
     }
   });
 
-  it('generates no timestamps when they are off', async () => {
+  it('without timestamps: prompts <|notimestamps|>, never generates specials, and keeps timestamps out of the text', async () => {
+    expect(whisper.prompt({ timestamps: false }).at(-1)).toBe(whisper.ids.noTimestamps);
     const t = await whisper.transcribe(speech, { maxNewTokens: 10, timestamps: false });
-    expect(t.tokens.every((x) => x <= whisper.ids.eot)).toBe(true);
+    expect(t.tokens.some((x) => x > whisper.ids.eot && x < whisper.ids.timestampBegin)).toBe(false);
     expect(t.segments).toEqual([]);
+    const textTokens = t.tokens.filter((x) => x < whisper.ids.eot);
+    expect(t.text).toBe(textTokens.length > 0 ? whisper.tokenizer.decode(textTokens).trim() : '');
   });
 
   it('stops within one token step of an abort', async () => {
@@ -126,5 +130,18 @@ describe('Whisper runner on a tiny-random model with the optimum export contract
     expect(cuts[1]).toBeGreaterThanOrEqual(53);
     expect(cuts[1]).toBeLessThanOrEqual(54);
     for (const c of t.chunks) expect(c.endSample - c.startSample).toBeLessThanOrEqual(30 * 16000);
+  });
+});
+
+describe('Whisper runner vs transformers.js on the same tiny ONNX files', () => {
+  it('generates the same tokens greedily', async () => {
+    const asr = await whisperAsrOracle(tinyModelDir('whisper'));
+    for (const clip of [speech, speech.subarray(16000 * 2), whiteNoise(2500, 0.3, 4)]) {
+      const theirs = await oracleTokens(asr, clip, 16);
+      const ours = await whisper.transcribe(clip, { maxNewTokens: 16, timestamps: false });
+      expect(theirs.length).toBeGreaterThan(0);
+      expect(ours.tokens.slice(0, theirs.length)).toEqual(theirs);
+    }
+    await asr.dispose();
   });
 });

@@ -163,6 +163,9 @@ export function writeWhisperTiny(dir: string, seed = 7): void {
     JSON.stringify({
       model_type: 'whisper',
       architectures: ['WhisperForConditionalGeneration'],
+      is_encoder_decoder: true,
+      pad_token_id: special('<|endoftext|>'),
+      bos_token_id: special('<|endoftext|>'),
       d_model: WHISPER_TINY.d,
       encoder_layers: 1,
       decoder_layers: WHISPER_TINY.layers,
@@ -197,6 +200,15 @@ export function writeWhisperTiny(dir: string, seed = 7): void {
       eos_token_id: special('<|endoftext|>'),
       no_timestamps_token_id: special('<|notimestamps|>'),
       max_initial_timestamp_index: 50,
+      pad_token_id: special('<|endoftext|>'),
+      bos_token_id: special('<|endoftext|>'),
+      // Like the real configs: specials are suppressed; the first token is never EOT.
+      suppress_tokens: Array.from(
+        { length: special('<|0.00|>') - special('<|endoftext|>') - 1 },
+        (_, i) => special('<|endoftext|>') + 1 + i,
+      ),
+      begin_suppress_tokens: [special('<|endoftext|>')],
+      max_length: WHISPER_TINY.textCtx,
       lang_to_id: Object.fromEntries(WHISPER_TINY.langs.map((l) => [`<|${l}|>`, special(`<|${l}|>`)])),
       task_to_id: { transcribe: special('<|transcribe|>'), translate: special('<|translate|>') },
       is_multilingual: true,

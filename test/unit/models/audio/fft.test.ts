@@ -27,3 +27,18 @@ describe('FftPlan', () => {
     }
   });
 });
+
+describe('RealFftPlan', () => {
+  it.each([2, 8, 400, 512])('matches the complex FFT of real input for size %i', async (n) => {
+    const { RealFftPlan } = await import('../../../../models/audio/fft.js');
+    const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) + ((i * 7) % 5) / 5);
+    const [er, ei] = naiveDft(x, new Float64Array(n));
+    const re = new Float64Array(n / 2 + 1);
+    const im = new Float64Array(n / 2 + 1);
+    new RealFftPlan(n).transform(x, re, im);
+    for (let k = 0; k <= n / 2; k++) {
+      expect(Math.abs((re[k] as number) - (er[k] as number))).toBeLessThan(1e-9);
+      expect(Math.abs((im[k] as number) - (ei[k] as number))).toBeLessThan(1e-9);
+    }
+  });
+});

@@ -1,19 +1,10 @@
-import { WhisperFeatureExtractor } from '@huggingface/transformers';
 import { describe, expect, it } from 'vitest';
 import { LogMelExtractor } from '../../../../models/audio/logMel.js';
 import { LIBRIVOX_WAV, read16k, sine, whiteNoise } from '../../../helpers/audio.js';
+import { whisperFeatureOracle } from '../../../helpers/oracles.js';
 
 /** transformers.js's Whisper feature extractor: the reference implementation (dev dependency only). */
-const oracle = new WhisperFeatureExtractor({
-  feature_size: 80,
-  sampling_rate: 16000,
-  hop_length: 160,
-  chunk_length: 30,
-  n_fft: 400,
-  padding_value: 0,
-  n_samples: 480000,
-  nb_max_frames: 3000,
-});
+const oracle = whisperFeatureOracle();
 
 async function maxDiff(audio: Float32Array): Promise<number> {
   const ref = (await oracle(audio)).input_features;

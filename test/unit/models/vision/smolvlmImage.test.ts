@@ -1,4 +1,4 @@
-import { Idefics3ImageProcessor, RawImage } from '@huggingface/transformers';
+import { RawImage } from '@huggingface/transformers';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import {
@@ -6,22 +6,10 @@ import {
   preprocessVideoFrame,
   visionEncoderSize,
 } from '../../../../models/vision/smolvlmImage.js';
+import { idefics3Oracle } from '../../../helpers/oracles.js';
 
 /** transformers.js's Idefics3 processor with SmolVLM2's preprocessor_config.json: the oracle (dev only). */
-const oracle = new Idefics3ImageProcessor({
-  do_convert_rgb: true,
-  do_image_splitting: true,
-  do_normalize: true,
-  do_pad: true,
-  do_rescale: true,
-  do_resize: true,
-  image_mean: [0.5, 0.5, 0.5],
-  image_std: [0.5, 0.5, 0.5],
-  max_image_size: { longest_edge: 512 },
-  resample: 1,
-  rescale_factor: 1 / 255,
-  size: { longest_edge: 2048 },
-});
+const oracle = idefics3Oracle();
 
 async function picture(w: number, h: number): Promise<Buffer> {
   const svg = `<svg width="${w}" height="${h}"><rect width="${w}" height="${h}" fill="#0a78c8"/><circle cx="${w / 2}" cy="${h / 2}" r="${Math.min(w, h) / 3}" fill="yellow"/><text x="10" y="${h / 2}" font-size="40" fill="black">Hello 2024</text></svg>`;
