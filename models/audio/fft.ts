@@ -1,3 +1,16 @@
+/** [(a*cols + b)*2] = cos, sin of −2π·a·b/n, for a < rows, b < cols. */
+function unitRoots(rows: number, cols: number, n: number): Float64Array {
+  const out = new Float64Array(rows * cols * 2);
+  for (let a = 0; a < rows; a++) {
+    for (let b = 0; b < cols; b++) {
+      const angle = (-2 * Math.PI * a * b) / n;
+      out[(a * cols + b) * 2] = Math.cos(angle);
+      out[(a * cols + b) * 2 + 1] = Math.sin(angle);
+    }
+  }
+  return out;
+}
+
 /**
  * A mixed-radix complex FFT (Stockham autosort, decimation in frequency) for
  * any size whose prime factors are small (Whisper's n_fft = 400 = 4·4·5·5).
@@ -34,23 +47,9 @@ export class FftPlan {
     for (const p of factors) {
       const m = n / p;
       // tw[(j*p + r)*2] = exp(-2πi·j·r/n): the twiddle applied to output r of butterfly j.
-      const tw = new Float64Array(m * p * 2);
-      for (let j = 0; j < m; j++) {
-        for (let r = 0; r < p; r++) {
-          const a = (-2 * Math.PI * j * r) / n;
-          tw[(j * p + r) * 2] = Math.cos(a);
-          tw[(j * p + r) * 2 + 1] = Math.sin(a);
-        }
-      }
+      const tw = unitRoots(m, p, n);
       // pr[(q*p + r)*2] = exp(-2πi·q·r/p): the size-p DFT matrix.
-      const pr = new Float64Array(p * p * 2);
-      for (let q = 0; q < p; q++) {
-        for (let r = 0; r < p; r++) {
-          const a = (-2 * Math.PI * q * r) / p;
-          pr[(q * p + r) * 2] = Math.cos(a);
-          pr[(q * p + r) * 2 + 1] = Math.sin(a);
-        }
-      }
+      const pr = unitRoots(p, p, p);
       this.#stages.push({ p, m, s, tw, pr });
       maxP = Math.max(maxP, p);
       n = m;
