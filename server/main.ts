@@ -23,6 +23,8 @@ async function main(): Promise<void> {
     );
   }
   const log = createLogger({ level: config.log.level, logContent: config.log.content });
+  // A stray rejection in one call's code must not end every other call: log it and carry on.
+  process.on('unhandledRejection', (error) => log.error('unhandled rejection', { error }));
   const server = await SightlineServer.create(config, { log });
   const shown = server.url.replace('127.0.0.1', 'localhost');
   log.info('sightline is up', { url: shown, workers: server.pool.size, authMode: config.auth.mode });
