@@ -42,7 +42,7 @@ function endless(): AsyncIterable<Int16Array> {
 async function benchTap(): Promise<void> {
   const pool = await WorkerPool.create({ size: 1, rtcMinPort: 40000, rtcMaxPort: 49999 }, silentLogger);
   const router = await pool.createRouter();
-  const caller = await AudioSink.create({ router, clock: systemClock });
+  const caller = await AudioSink.create({ router });
   const tap = await AudioTap.create({
     router,
     producer: caller.producer,
@@ -186,7 +186,7 @@ async function syntheticCall(
     log: silentLogger,
     options: { fps: 1 },
   });
-  const sink = await AudioSink.create({ router, clock: systemClock });
+  const sink = await AudioSink.create({ router });
   sink.play(endless());
   for (const it of [tap.frames, video.frames] as AsyncIterable<unknown>[]) {
     void (async () => {

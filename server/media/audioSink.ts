@@ -1,37 +1,102 @@
+import { randomInt, randomUUID } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
-import type { Clock } from '../clock.js';
-import { type Playback, ReturnAudio, type ReturnAudioStats } from './returnAudio.js';
+import type { FromPacer } from './pacerProtocol.js';
+import { PacerThread } from './pacerThread.js';
+import type { Playback, PlaybackResult, ReturnAudioStats } from './returnAudio.js';
+
+const SAMPLE_RATE_HZ = 48000;
+const READ_AHEAD_MS = 1000;
+
+const EMPTY_STATS: ReturnAudioStats = {
+  packetsSent: 0,
+  latenessP50Ms: 0,
+  latenessP99Ms: 0,
+  latenessMaxMs: 0,
+  underruns: 0,
+  skips: 0,
+};
+
+/** The main thread's view of an utterance playing in the pacer thread. */
+class RemotePlayback implements Playback {
+  readonly id = randomUUID();
+  playedMs = 0;
+  firstPacketAtMs: number | null = null;
+  readonly done: Promise<PlaybackResult>;
+  resolve!: (r: PlaybackResult) => void;
+  finished = false;
+  #wake: (() => void) | null = null;
+  readonly #cancel: () => void;
+
+  constructor(cancel: () => void) {
+    this.#cancel = cancel;
+    this.done = new Promise((r) => {
+      this.resolve = r;
+    });
+  }
+
+  /** Resolves when the pacer has played more (or the playback ended). */
+  progressed(): Promise<void> {
+    return new Promise((r) => {
+      this.#wake = r;
+    });
+  }
+
+  update(m: FromPacer): void {
+    if (m.t === 'progress') {
+      this.playedMs = m.playedMs;
+      // The pacer thread reports epoch time; this thread's clock is performance.now().
+      if (m.firstPacketAtEpochMs !== null)
+        this.firstPacketAtMs = m.firstPacketAtEpochMs - performance.timeOrigin;
+    } else if (m.t === 'done') {
+      this.playedMs = m.result.playedMs;
+      this.finished = true;
+      this.resolve(m.result);
+    }
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+
+  cancel(): void {
+    if (!this.finished) this.#cancel();
+  }
+}
 
 /**
- * The assistant's voice in a call: a DirectTransport producer fed by
- * `ReturnAudio` (48 kHz PCM → Opus → paced RTP). Browsers consume `producer`.
+ * The assistant's voice in a call. 48 kHz PCM goes to the process's pacer
+ * thread, which encodes 20 ms Opus packets and sends each at its due time over
+ * loopback UDP to this call's PlainTransport producer; browsers consume `producer`.
+ * Pacing runs off the main thread, so main-thread GC and long tasks cannot delay it.
  */
 export class AudioSink {
   readonly producer: ms.Producer;
-  readonly #transport: ms.DirectTransport;
-  readonly #audio: ReturnAudio;
+  readonly #transport: ms.PlainTransport;
+  readonly #pacer: PacerThread;
+  readonly #id = randomUUID();
+  readonly #playbacks = new Set<RemotePlayback>();
+  #stats: ReturnAudioStats = EMPTY_STATS;
   #closed = false;
 
-  private constructor(transport: ms.DirectTransport, producer: ms.Producer, audio: ReturnAudio) {
+  private constructor(transport: ms.PlainTransport, producer: ms.Producer, pacer: PacerThread) {
     this.#transport = transport;
     this.producer = producer;
-    this.#audio = audio;
+    this.#pacer = pacer;
+    pacer.onSink(this.#id, (m) => {
+      if (m.t === 'stats') this.#stats = m.stats;
+    });
   }
 
-  static async create(p: { router: ms.Router; clock: Clock }): Promise<AudioSink> {
+  static async create(p: { router: ms.Router }): Promise<AudioSink> {
     const opus = p.router.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'audio/opus');
     if (!opus?.preferredPayloadType) throw new Error('router has no Opus codec');
-    const transport = await p.router.createDirectTransport();
+    const transport = await p.router.createPlainTransport({
+      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+      rtcpMux: true,
+      comedia: true,
+    });
     try {
-      let producer: ms.Producer | null = null;
-      const audio = new ReturnAudio({
-        clock: p.clock,
-        payloadType: opus.preferredPayloadType,
-        send: (rtp) => {
-          if (producer && !producer.closed) producer.send(rtp);
-        },
-      });
-      producer = await transport.produce({
+      const ssrc = randomInt(1, 2 ** 31);
+      const producer = await transport.produce({
         kind: 'audio',
         rtpParameters: {
           codecs: [
@@ -43,11 +108,20 @@ export class AudioSink {
               parameters: { useinbandfec: 1 },
             },
           ],
-          encodings: [{ ssrc: audio.ssrc }],
+          encodings: [{ ssrc }],
         },
         appData: { source: 'assistant' },
       });
-      const sink = new AudioSink(transport, producer, audio);
+      const pacer = PacerThread.acquire();
+      const sink = new AudioSink(transport, producer, pacer);
+      pacer.post({
+        t: 'open',
+        sinkId: sink.#id,
+        host: transport.tuple.localAddress ?? '127.0.0.1',
+        port: transport.tuple.localPort,
+        payloadType: opus.preferredPayloadType,
+        ssrc,
+      });
       producer.observer.once('close', () => sink.close());
       return sink;
     } catch (error) {
@@ -56,27 +130,73 @@ export class AudioSink {
     }
   }
 
-  /** Queues 48 kHz mono PCM for playback; see `ReturnAudio.play`. */
-  play(source: AsyncIterable<Int16Array>, options?: { id?: string; signal?: AbortSignal }): Playback {
-    return this.#audio.play(source, options);
+  /**
+   * Queues 48 kHz mono PCM; it plays after what is queued before it. The source is read at
+   * most READ_AHEAD_MS ahead of what has been played (backpressure on TTS).
+   */
+  play(source: AsyncIterable<Int16Array>, options: { signal?: AbortSignal } = {}): Playback {
+    const playback = new RemotePlayback(() => this.#pacer.post({ t: 'cancel', playbackId: playback.id }));
+    if (this.#closed || options.signal?.aborted) {
+      playback.finished = true;
+      playback.resolve({ playedMs: 0, completed: false, reason: this.#closed ? 'closed' : 'cancelled' });
+      return playback;
+    }
+    this.#playbacks.add(playback);
+    this.#pacer.onPlayback(playback.id, (m) => playback.update(m));
+    this.#pacer.post({ t: 'play', sinkId: this.#id, playbackId: playback.id });
+    const onAbort = () => playback.cancel();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    void playback.done.then(() => {
+      options.signal?.removeEventListener('abort', onAbort);
+      this.#pacer.onPlayback(playback.id, null);
+      this.#playbacks.delete(playback);
+    });
+    void this.#pump(source, playback);
+    return playback;
+  }
+
+  async #pump(source: AsyncIterable<Int16Array>, playback: RemotePlayback): Promise<void> {
+    let postedSamples = 0;
+    let failed = false;
+    try {
+      for await (const chunk of source) {
+        if (playback.finished) break; // cancelled: leaving the loop returns the source (stops TTS)
+        // A copy is transferred (the caller may reuse its buffer); count it before the transfer detaches it.
+        const copy = chunk.slice();
+        postedSamples += copy.length;
+        this.#pacer.post({ t: 'pcm', playbackId: playback.id, pcm: copy }, [copy.buffer as ArrayBuffer]);
+        while (
+          !playback.finished &&
+          (postedSamples * 1000) / SAMPLE_RATE_HZ - playback.playedMs > READ_AHEAD_MS
+        ) {
+          await playback.progressed();
+        }
+      }
+    } catch {
+      failed = true;
+    }
+    if (!playback.finished) this.#pacer.post({ t: 'end', playbackId: playback.id, error: failed });
   }
 
   /** Cuts the current utterance at the next packet boundary and drops queued ones. */
   cancelAll(): void {
-    this.#audio.cancelAll();
+    this.#pacer.post({ t: 'cancelAll', sinkId: this.#id });
   }
 
   /** Starts a new window for the pacing-lateness figures in `stats`. */
   resetLateness(): void {
-    this.#audio.resetLateness();
+    this.#stats = { ...this.#stats, latenessP50Ms: 0, latenessP99Ms: 0, latenessMaxMs: 0 };
+    this.#pacer.post({ t: 'resetLateness', sinkId: this.#id });
   }
 
+  /** True while an utterance is queued or playing. */
   get active(): boolean {
-    return this.#audio.active;
+    return this.#playbacks.size > 0;
   }
 
+  /** Figures from the pacer thread, refreshed every 250 ms while playing. */
   get stats(): ReturnAudioStats {
-    return this.#audio.stats;
+    return this.#stats;
   }
 
   get closed(): boolean {
@@ -86,7 +206,15 @@ export class AudioSink {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#audio.close();
+    this.#pacer.post({ t: 'close', sinkId: this.#id });
+    for (const p of this.#playbacks)
+      p.update({
+        t: 'done',
+        playbackId: p.id,
+        result: { playedMs: p.playedMs, completed: false, reason: 'closed' },
+      });
+    this.#pacer.onSink(this.#id, null);
+    this.#pacer.release();
     if (!this.producer.closed) this.producer.close();
     if (!this.#transport.closed) this.#transport.close();
   }

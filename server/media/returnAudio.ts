@@ -38,6 +38,8 @@ export interface ReturnAudioOptions {
   /** When the pacer falls this far behind, it skips ahead instead of bursting. */
   maxCatchUpMs?: number;
   bitrateBps?: number;
+  /** Called after each packet is sent, with the playback it belongs to. */
+  onSent?: (playback: Playback) => void;
 }
 
 export interface ReturnAudioStats {
@@ -156,6 +158,7 @@ class PlaybackImpl implements Playback {
 export class ReturnAudio {
   readonly #clock: Clock;
   readonly #send: (rtp: Buffer) => void;
+  readonly #onSent: ((playback: Playback) => void) | undefined;
   readonly #payloadType: number;
   readonly #ssrc: number;
   readonly #sampleRateHz: number;
@@ -184,6 +187,7 @@ export class ReturnAudio {
   constructor(o: ReturnAudioOptions) {
     this.#clock = o.clock;
     this.#send = o.send;
+    this.#onSent = o.onSent;
     this.#payloadType = o.payloadType;
     this.#ssrc = o.ssrc ?? randomInt(1, 2 ** 31);
     this.#sampleRateHz = o.sampleRateHz ?? 48000;
@@ -346,6 +350,7 @@ export class ReturnAudio {
     this.#lateness.add(nowMs - dueMs);
     p.playedMs += (ready.samples * 1000) / this.#sampleRateHz;
     if (p.firstPacketAtMs === null) p.firstPacketAtMs = nowMs;
+    this.#onSent?.(p);
     // Encode the next frame now, after the send, off the next slot's critical path.
     this.#prepare();
   }

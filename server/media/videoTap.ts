@@ -228,7 +228,9 @@ export class VideoTap {
         '64',
       ])
       .outputOptions(['-vf', `${select},showinfo`, '-fps_mode', 'passthrough', '-c:v', 'ppm'])
-      .format('image2pipe');
+      .format('image2pipe')
+      // Sampled frames can wait a few ms; the call's audio cannot. Keep decoders from preempting it.
+      .renice(10);
     if (this.#opts.ffmpegPath) command.setFfmpegPath(this.#opts.ffmpegPath);
     const started = this.#clock.nowMs();
     command.on('stderr', (line: string) => {

@@ -1,0 +1,95 @@
+// The pacer thread: runs every call's ReturnAudio (Opus encode + real-time pacing) away from the
+// main thread, so its garbage collections and long tasks never delay a packet. Packets go out
+// over UDP on loopback to each call's PlainTransport.
+import { createSocket } from 'node:dgram';
+import { parentPort } from 'node:worker_threads';
+import { AsyncQueue } from '../../pipelines/stream/asyncQueue.js';
+import { systemClock } from '../clock.js';
+import type { FromPacer, ToPacer } from './pacerProtocol.js';
+import { type Playback, ReturnAudio } from './returnAudio.js';
+
+const port = parentPort;
+if (!port) throw new Error('pacerWorker must run as a worker thread');
+const post = (m: FromPacer) => port.postMessage(m);
+const epochMs = (clockMs: number) => performance.timeOrigin + clockMs;
+
+const socket = createSocket('udp4');
+socket.on('error', (e) => post({ t: 'error', message: e.message }));
+
+interface Sink {
+  audio: ReturnAudio;
+}
+const sinks = new Map<string, Sink>();
+const feeds = new Map<string, { queue: AsyncQueue<Int16Array>; playback: Playback }>();
+
+function report(p: Playback): void {
+  post({
+    t: 'progress',
+    playbackId: p.id,
+    playedMs: p.playedMs,
+    firstPacketAtEpochMs: p.firstPacketAtMs === null ? null : epochMs(p.firstPacketAtMs),
+  });
+}
+
+const statsTimer = setInterval(() => {
+  for (const [sinkId, s] of sinks) if (s.audio.active) post({ t: 'stats', sinkId, stats: s.audio.stats });
+}, 250);
+statsTimer.unref();
+
+port.on('message', (m: ToPacer) => {
+  switch (m.t) {
+    case 'open': {
+      const audio = new ReturnAudio({
+        clock: systemClock,
+        payloadType: m.payloadType,
+        ssrc: m.ssrc,
+        send: (rtp) => socket.send(rtp, m.port, m.host),
+        onSent: report,
+      });
+      sinks.set(m.sinkId, { audio });
+      return;
+    }
+    case 'play': {
+      const sink = sinks.get(m.sinkId);
+      const queue = new AsyncQueue<Int16Array>(1 << 20);
+      if (!sink) {
+        post({
+          t: 'done',
+          playbackId: m.playbackId,
+          result: { playedMs: 0, completed: false, reason: 'closed' },
+        });
+        return;
+      }
+      const playback = sink.audio.play(queue, { id: m.playbackId });
+      feeds.set(m.playbackId, { queue, playback });
+      void playback.done.then((result) => {
+        feeds.delete(m.playbackId);
+        report(playback);
+        post({ t: 'done', playbackId: m.playbackId, result });
+        post({ t: 'stats', sinkId: m.sinkId, stats: sink.audio.stats });
+      });
+      return;
+    }
+    case 'pcm':
+      feeds.get(m.playbackId)?.queue.push(m.pcm);
+      return;
+    case 'end':
+      feeds.get(m.playbackId)?.queue.close(m.error ? new Error('the audio source failed') : undefined);
+      return;
+    case 'cancel':
+      feeds.get(m.playbackId)?.playback.cancel();
+      return;
+    case 'cancelAll':
+      sinks.get(m.sinkId)?.audio.cancelAll();
+      return;
+    case 'resetLateness':
+      sinks.get(m.sinkId)?.audio.resetLateness();
+      return;
+    case 'close': {
+      const sink = sinks.get(m.sinkId);
+      sinks.delete(m.sinkId);
+      sink?.audio.close();
+      return;
+    }
+  }
+});

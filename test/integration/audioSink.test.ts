@@ -1,0 +1,94 @@
+import type { types as ms } from 'mediasoup';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../server/clock.js';
+import { silentLogger } from '../../server/log.js';
+import { AudioSink } from '../../server/media/audioSink.js';
+import { AudioTap } from '../../server/media/audioTap.js';
+import type { AudioFrame } from '../../server/media/pcmFramer.js';
+import { WorkerPool } from '../../server/media/workerPool.js';
+import { waitFor } from '../helpers/server.js';
+import { toneBurst } from '../helpers/toneProbe.js';
+
+let pool: WorkerPool;
+let router: ms.Router;
+beforeAll(async () => {
+  pool = await WorkerPool.create({ size: 1, rtcMinPort: 40000, rtcMaxPort: 49999 }, silentLogger);
+  router = await pool.createRouter();
+});
+afterAll(() => pool.close());
+
+/** A sink with a tap on its own producer: what the browser would receive, decoded. */
+async function sinkWithEar() {
+  const sink = await AudioSink.create({ router });
+  const tap = await AudioTap.create({
+    router,
+    producer: sink.producer,
+    clock: systemClock,
+    callStartMs: 0,
+    log: silentLogger,
+  });
+  const frames: AudioFrame[] = [];
+  void (async () => {
+    for await (const f of tap.frames) frames.push(f);
+  })();
+  const loud = () => frames.filter((f) => f.samples.some((v) => Math.abs(v) > 3000)).length;
+  return { sink, tap, frames, loud };
+}
+
+describe('AudioSink (pacer thread → loopback UDP → PlainTransport producer)', () => {
+  it('plays an utterance whole, paced, and reports what was sent', async () => {
+    const { sink, tap, loud } = await sinkWithEar();
+    const p = sink.play(toneBurst(1000));
+    const result = await p.done;
+    expect(result).toEqual({ playedMs: 1000, completed: true, reason: 'completed' });
+    expect(p.firstPacketAtMs).not.toBeNull();
+    await waitFor(() => loud() >= 48, 2000, 'the tone at the ear');
+    await waitFor(() => sink.stats.packetsSent === 50, 2000, 'stats from the pacer thread');
+    sink.close();
+    tap.close();
+  });
+
+  it('cuts off at a packet boundary on cancel: what was heard matches playedMs', async () => {
+    const { sink, tap, loud } = await sinkWithEar();
+    const p = sink.play(toneBurst(3000));
+    await waitFor(() => p.playedMs >= 300, 3000, '300 ms played');
+    p.cancel();
+    const result = await p.done;
+    expect(result.reason).toBe('cancelled');
+    expect(result.playedMs % 20).toBe(0);
+    expect(result.playedMs).toBeLessThan(600);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(Math.abs(loud() - result.playedMs / 20)).toBeLessThanOrEqual(2);
+    sink.close();
+    tap.close();
+  });
+
+  it('reads a fast source only about a second ahead of playback', async () => {
+    const { sink, tap } = await sinkWithEar();
+    let pulledMs = 0;
+    const source = (async function* () {
+      for (;;) {
+        pulledMs += 100;
+        yield new Int16Array(4800).fill(500);
+      }
+    })();
+    const p = sink.play(source);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(pulledMs - p.playedMs).toBeLessThanOrEqual(1200);
+    p.cancel();
+    await p.done;
+    sink.close();
+    tap.close();
+  });
+
+  it('ends pending utterances as closed when the sink closes', async () => {
+    const { sink, tap } = await sinkWithEar();
+    const a = sink.play(toneBurst(2000));
+    const b = sink.play(toneBurst(2000));
+    sink.close();
+    expect((await a.done).reason).toBe('closed');
+    expect((await b.done).reason).toBe('closed');
+    expect((await sink.play(toneBurst(100)).done).reason).toBe('closed');
+    tap.close();
+  });
+});
