@@ -77,7 +77,7 @@ export class Call extends TypedEmitter<CallEvents> {
   static async create(deps: CallDeps): Promise<Call> {
     const router = await deps.pool.createRouter();
     try {
-      const sink = await AudioSink.create({ router });
+      const sink = await AudioSink.create({ router, log: deps.log });
       const call = new Call(randomUUID(), router, sink, deps);
       deps.metrics.callsActive.inc();
       deps.metrics.callsTotal.inc();

@@ -1,5 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
+import { type Logger, silentLogger } from '../log.js';
 import type { FromPacer } from './pacerProtocol.js';
 import { PacerThread } from './pacerThread.js';
 import type { Playback, PlaybackResult, ReturnAudioStats } from './returnAudio.js';
@@ -77,16 +78,17 @@ export class AudioSink {
   #stats: ReturnAudioStats = EMPTY_STATS;
   #closed = false;
 
-  private constructor(transport: ms.PlainTransport, producer: ms.Producer, pacer: PacerThread) {
+  private constructor(transport: ms.PlainTransport, producer: ms.Producer, pacer: PacerThread, log: Logger) {
     this.#transport = transport;
     this.producer = producer;
     this.#pacer = pacer;
     pacer.onSink(this.#id, (m) => {
       if (m.t === 'stats') this.#stats = m.stats;
+      else if (m.t === 'error') log.error('pacer thread error', { error: m.message });
     });
   }
 
-  static async create(p: { router: ms.Router }): Promise<AudioSink> {
+  static async create(p: { router: ms.Router; log?: Logger }): Promise<AudioSink> {
     const opus = p.router.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'audio/opus');
     if (!opus?.preferredPayloadType) throw new Error('router has no Opus codec');
     const transport = await p.router.createPlainTransport({
@@ -113,7 +115,7 @@ export class AudioSink {
         appData: { source: 'assistant' },
       });
       const pacer = PacerThread.acquire();
-      const sink = new AudioSink(transport, producer, pacer);
+      const sink = new AudioSink(transport, producer, pacer, p.log ?? silentLogger);
       pacer.post({
         t: 'open',
         sinkId: sink.#id,
