@@ -114,7 +114,7 @@ export class AudioSink {
         },
         appData: { source: 'assistant' },
       });
-      const pacer = PacerThread.acquire();
+      const pacer = PacerThread.shared();
       const sink = new AudioSink(transport, producer, pacer, p.log ?? silentLogger);
       pacer.post({
         t: 'open',
@@ -216,7 +216,6 @@ export class AudioSink {
         result: { playedMs: p.playedMs, completed: false, reason: 'closed' },
       });
     this.#pacer.onSink(this.#id, null);
-    this.#pacer.release();
     if (!this.producer.closed) this.producer.close();
     if (!this.#transport.closed) this.#transport.close();
   }

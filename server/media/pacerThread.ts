@@ -5,14 +5,14 @@ type Listener = (m: FromPacer) => void;
 
 /**
  * The process's one pacer thread (see pacerWorker.ts), shared by every call's
- * audio sink and kept alive while any sink uses it.
+ * audio sink. Started on first use and kept warm (it is unref'd, so it never
+ * keeps the process alive): the next call's first words do not wait for a thread to boot.
  */
 export class PacerThread {
   static #shared: PacerThread | null = null;
   readonly #worker: Worker;
   readonly #byPlayback = new Map<string, Listener>();
   readonly #bySink = new Map<string, Listener>();
-  #users = 0;
 
   private constructor() {
     // The worker is TypeScript: its entry registers tsx in the new thread first.
@@ -24,17 +24,10 @@ export class PacerThread {
     this.#worker.unref();
   }
 
-  /** The shared thread, started on first use. Call `release()` when done with it. */
-  static acquire(): PacerThread {
+  /** The shared thread, started on first use. */
+  static shared(): PacerThread {
     PacerThread.#shared ??= new PacerThread();
-    PacerThread.#shared.#users++;
     return PacerThread.#shared;
-  }
-
-  release(): void {
-    if (--this.#users > 0) return;
-    if (PacerThread.#shared === this) PacerThread.#shared = null;
-    void this.#worker.terminate();
   }
 
   post(message: ToPacer, transfer: ArrayBuffer[] = []): void {
