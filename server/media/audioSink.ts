@@ -49,9 +49,10 @@ class RemotePlayback implements Playback {
       if (m.firstPacketAtEpochMs !== null)
         this.firstPacketAtMs = m.firstPacketAtEpochMs - performance.timeOrigin;
     } else if (m.t === 'done') {
-      this.playedMs = m.result.playedMs;
+      // A thread that died cannot say how much it sent: keep the last progress report.
+      if (!Number.isNaN(m.result.playedMs)) this.playedMs = m.result.playedMs;
       this.finished = true;
-      this.resolve(m.result);
+      this.resolve({ ...m.result, playedMs: this.playedMs });
     }
     const wake = this.#wake;
     this.#wake = null;
@@ -138,9 +139,10 @@ export class AudioSink {
    */
   play(source: AsyncIterable<Int16Array>, options: { signal?: AbortSignal } = {}): Playback {
     const playback = new RemotePlayback(() => this.#pacer.post({ t: 'cancel', playbackId: playback.id }));
-    if (this.#closed || options.signal?.aborted) {
+    if (this.#closed || options.signal?.aborted || !this.#pacer.alive) {
       playback.finished = true;
-      playback.resolve({ playedMs: 0, completed: false, reason: this.#closed ? 'closed' : 'cancelled' });
+      const reason = this.#closed ? 'closed' : options.signal?.aborted ? 'cancelled' : 'error';
+      playback.resolve({ playedMs: 0, completed: false, reason });
       return playback;
     }
     this.#playbacks.add(playback);

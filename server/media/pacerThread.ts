@@ -13,6 +13,7 @@ export class PacerThread {
   readonly #worker: Worker;
   readonly #byPlayback = new Map<string, Listener>();
   readonly #bySink = new Map<string, Listener>();
+  #alive = true;
 
   private constructor() {
     // The worker is TypeScript: its entry registers tsx in the new thread first.
@@ -21,7 +22,30 @@ export class PacerThread {
     this.#worker.on('error', (error) => {
       for (const l of this.#bySink.values()) l({ t: 'error', message: error.message });
     });
+    this.#worker.on('exit', () => this.#onExit());
     this.#worker.unref();
+  }
+
+  /** False once the thread has exited; sinks on it fail their utterances and new sinks get a new thread. */
+  get alive(): boolean {
+    return this.#alive;
+  }
+
+  /** Stops the thread (process shutdown). Utterances still playing end with reason "error". */
+  async terminate(): Promise<void> {
+    await this.#worker.terminate();
+  }
+
+  #onExit(): void {
+    if (!this.#alive) return;
+    this.#alive = false;
+    if (PacerThread.#shared === this) PacerThread.#shared = null;
+    // Nothing more will come from this thread: end what was playing, tell each sink.
+    for (const [playbackId, l] of [...this.#byPlayback]) {
+      l({ t: 'done', playbackId, result: { playedMs: Number.NaN, completed: false, reason: 'error' } });
+    }
+    this.#byPlayback.clear();
+    for (const l of this.#bySink.values()) l({ t: 'error', message: 'the pacer thread exited' });
   }
 
   /** The shared thread, started on first use. */
@@ -31,7 +55,7 @@ export class PacerThread {
   }
 
   post(message: ToPacer, transfer: ArrayBuffer[] = []): void {
-    this.#worker.postMessage(message, transfer);
+    if (this.#alive) this.#worker.postMessage(message, transfer);
   }
 
   onPlayback(playbackId: string, listener: Listener | null): void {

@@ -92,3 +92,25 @@ describe('AudioSink (pacer thread → loopback UDP → PlainTransport producer)'
     tap.close();
   });
 });
+
+describe('AudioSink when the pacer thread dies', () => {
+  it('ends what was playing with reason "error", and the next sink gets a new thread', async () => {
+    const { PacerThread } = await import('../../server/media/pacerThread.js');
+    const { sink, tap } = await sinkWithEar();
+    const p = sink.play(toneBurst(3000));
+    await waitFor(() => p.playedMs >= 100, 3000, 'playback to start');
+    const old = PacerThread.shared();
+    await old.terminate();
+    const result = await p.done;
+    expect(result.reason).toBe('error');
+    expect(result.playedMs).toBeGreaterThanOrEqual(100);
+    expect((await sink.play(toneBurst(100)).done).reason).toBe('error');
+    sink.close();
+    tap.close();
+    const next = await sinkWithEar();
+    expect(PacerThread.shared()).not.toBe(old);
+    expect((await next.sink.play(toneBurst(200)).done).completed).toBe(true);
+    next.sink.close();
+    next.tap.close();
+  });
+});
