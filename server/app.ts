@@ -43,8 +43,8 @@ export class SightlineServer {
     );
     pool.on('workerDied', () => metrics.workerDeaths.inc());
     const tokens = new TokenIssuer(config.auth.secret, config.auth.tokenTtlMs);
-    const ctx = { config, clock, log, metrics, pool, tokens } as Omit<AppContext, 'calls'>;
-    const app: AppContext = { ...ctx, calls: new CallRegistry({ pool, clock, config, log, metrics }, log) };
+    const calls = new CallRegistry({ pool, clock, config, log, metrics }, log);
+    const app: AppContext = { config, clock, log, metrics, pool, tokens, calls };
     const http = createHttpServer(app);
     // The ws limit sits above the protocol limit so oversized messages get a typed reply, not a dropped socket.
     const wss = new WebSocketServer({

@@ -4,12 +4,10 @@ import { join } from 'node:path';
 import { SightlineError } from '../../protocol/errors.js';
 import type { AppContext } from '../context.js';
 
+const HERE = import.meta.dirname ?? new URL('.', import.meta.url).pathname;
 /** Where the built browser files live (written by `npm run build:client`). */
-export const CLIENT_DIST_DIR = join(
-  import.meta.dirname ?? new URL('.', import.meta.url).pathname,
-  '../../dist/client',
-);
-const PAGE_DIR = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../client/page');
+export const CLIENT_DIST_DIR = join(HERE, '../../dist/client');
+const PAGE_DIR = join(HERE, '../../client/page');
 
 type Route = (app: AppContext, req: IncomingMessage, res: ServerResponse) => Promise<void>;
 

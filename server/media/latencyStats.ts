@@ -34,16 +34,23 @@ export class RollingSamples {
     return this.#maxMs;
   }
 
-  /** The p-th percentile (0–100) of the retained samples, nearest-rank; 0 when empty. */
-  percentile(p: number): number {
-    return percentile(this.#ring.subarray(0, this.#count), p);
+  /** Percentiles (0–100) of the retained samples, nearest-rank, from one sort; 0 when empty. */
+  percentiles(...ps: number[]): number[] {
+    return percentiles(this.#ring.subarray(0, this.#count), ps);
   }
+}
+
+/** Nearest-rank percentiles of `values` (each 0–100) from one sort; 0 for an empty set. */
+export function percentiles(values: ArrayLike<number>, ps: readonly number[]): number[] {
+  if (values.length === 0) return ps.map(() => 0);
+  const sorted = Float64Array.from(values).sort();
+  return ps.map(
+    (p) =>
+      sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number,
+  );
 }
 
 /** Nearest-rank percentile of `values` (0–100); 0 for an empty set. */
 export function percentile(values: ArrayLike<number>, p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = Float64Array.from(values).sort();
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] as number;
+  return percentiles(values, [p])[0] as number;
 }

@@ -16,10 +16,7 @@ const epochMs = (clockMs: number) => performance.timeOrigin + clockMs;
 const socket = createSocket('udp4');
 socket.on('error', (e) => post({ t: 'error', message: e.message }));
 
-interface Sink {
-  audio: ReturnAudio;
-}
-const sinks = new Map<string, Sink>();
+const sinks = new Map<string, ReturnAudio>();
 const feeds = new Map<string, { queue: AsyncQueue<Int16Array>; playback: Playback }>();
 
 function report(p: Playback): void {
@@ -32,7 +29,7 @@ function report(p: Playback): void {
 }
 
 const statsTimer = setInterval(() => {
-  for (const [sinkId, s] of sinks) if (s.audio.active) post({ t: 'stats', sinkId, stats: s.audio.stats });
+  for (const [sinkId, audio] of sinks) if (audio.active) post({ t: 'stats', sinkId, stats: audio.stats });
 }, 250);
 statsTimer.unref();
 
@@ -46,7 +43,7 @@ port.on('message', (m: ToPacer) => {
         send: (rtp) => socket.send(rtp, m.port, m.host),
         onSent: report,
       });
-      sinks.set(m.sinkId, { audio });
+      sinks.set(m.sinkId, audio);
       return;
     }
     case 'play': {
@@ -60,13 +57,13 @@ port.on('message', (m: ToPacer) => {
         });
         return;
       }
-      const playback = sink.audio.play(queue, { id: m.playbackId });
+      const playback = sink.play(queue, { id: m.playbackId });
       feeds.set(m.playbackId, { queue, playback });
       void playback.done.then((result) => {
         feeds.delete(m.playbackId);
         report(playback);
         post({ t: 'done', playbackId: m.playbackId, result });
-        post({ t: 'stats', sinkId: m.sinkId, stats: sink.audio.stats });
+        post({ t: 'stats', sinkId: m.sinkId, stats: sink.stats });
       });
       return;
     }
@@ -80,15 +77,15 @@ port.on('message', (m: ToPacer) => {
       feeds.get(m.playbackId)?.playback.cancel();
       return;
     case 'cancelAll':
-      sinks.get(m.sinkId)?.audio.cancelAll();
+      sinks.get(m.sinkId)?.cancelAll();
       return;
     case 'resetLateness':
-      sinks.get(m.sinkId)?.audio.resetLateness();
+      sinks.get(m.sinkId)?.resetLateness();
       return;
     case 'close': {
       const sink = sinks.get(m.sinkId);
       sinks.delete(m.sinkId);
-      sink?.audio.close();
+      sink?.close();
       return;
     }
   }

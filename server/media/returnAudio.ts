@@ -200,20 +200,17 @@ export class ReturnAudio {
     this.#startMs = this.#clock.nowMs();
   }
 
-  get ssrc(): number {
-    return this.#ssrc;
-  }
-
   /** True while an utterance is queued or playing. */
   get active(): boolean {
     return this.#queue.length > 0;
   }
 
   get stats(): ReturnAudioStats {
+    const [p50, p99] = this.#lateness.percentiles(50, 99) as [number, number];
     return {
       packetsSent: this.#packetsSent,
-      latenessP50Ms: this.#lateness.percentile(50),
-      latenessP99Ms: this.#lateness.percentile(99),
+      latenessP50Ms: p50,
+      latenessP99Ms: p99,
       latenessMaxMs: this.#lateness.maxMs,
       underruns: this.#underruns,
       skips: this.#skips,
