@@ -2,15 +2,15 @@
 // Prints numbers; asserts nothing (wall time on a shared machine is not a test).
 import { availableParallelism } from 'node:os';
 import type { types as ms } from 'mediasoup';
+import { systemClock } from '../core/clock.js';
+import { createLogger, silentLogger } from '../core/log.js';
 import { SightlineServer } from '../server/app.js';
 import type { Call } from '../server/call/call.js';
-import { systemClock } from '../server/clock.js';
 import { loadConfig } from '../server/config.js';
-import { createLogger, silentLogger } from '../server/log.js';
-import { AudioSink } from '../server/media/audioSink.js';
-import { AudioTap } from '../server/media/audioTap.js';
+import { AudioTap } from '../server/media/audio-in/audioTap.js';
+import { AudioSink } from '../server/media/audio-out/audioSink.js';
 import { percentile } from '../server/media/latencyStats.js';
-import { VideoTap } from '../server/media/videoTap.js';
+import { VideoTap } from '../server/media/video-in/videoTap.js';
 import { WorkerPool } from '../server/media/workerPool.js';
 import { launchBrowser, startCall } from '../test/helpers/browser.js';
 import { colourY4m, speechWav } from '../test/helpers/fixtures.js';

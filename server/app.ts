@@ -1,14 +1,14 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+import { type Clock, systemClock } from '../core/clock.js';
+import { createLogger, type Logger } from '../core/log.js';
 import { MAX_MESSAGE_BYTES, SIGNALING_PATH } from '../protocol/version.js';
 import { TokenIssuer } from './auth/token.js';
 import { CallRegistry } from './call/registry.js';
-import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { createHttpServer } from './http/httpServer.js';
-import { createLogger, type Logger } from './log.js';
 import { WorkerPool } from './media/workerPool.js';
 import { ServerMetrics } from './metrics.js';
 import { SignalingConnection } from './signaling/connection.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import type { LogLevel } from './log.js';
+import type { LogLevel } from '../core/log.js';
 
 /** Everything the server reads from its environment, validated once at start-up. */
 export interface Config {

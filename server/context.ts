@@ -1,8 +1,8 @@
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
 import type { TokenIssuer } from './auth/token.js';
 import type { CallRegistry } from './call/registry.js';
-import type { Clock } from './clock.js';
 import type { Config } from './config.js';
-import type { Logger } from './log.js';
 import type { WorkerPool } from './media/workerPool.js';
 import type { ServerMetrics } from './metrics.js';
 

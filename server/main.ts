@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { workerBin } from 'mediasoup';
+import { createLogger } from '../core/log.js';
 import { SightlineServer } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './log.js';
 
 function fail(message: string): never {
   process.stderr.write(`sightline: ${message}\n`);

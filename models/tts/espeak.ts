@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
+import { splitSentences } from '../../pipelines/speak/sentences.js';
 import { ModelError, throwIfAborted } from '../runtime/errors.js';
-import { splitSentences } from './sentences.js';
 import type { SynthesizeOptions, Tts, TtsChunk } from './types.js';
 
 /** The Debian `espeak-ng` program (a subprocess: its library's WASM build is GPL-3.0). */

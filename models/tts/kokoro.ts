@@ -2,12 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Tokenizer } from '@huggingface/tokenizers';
 import * as ort from 'onnxruntime-node';
+import { splitSentences } from '../../pipelines/speak/sentences.js';
 import { floatToInt16 } from '../audio/pcm.js';
 import { ModelError, throwIfAborted } from '../runtime/errors.js';
 import { type ModelLogger, OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
 import { loadTokenizer } from '../runtime/tokenizer.js';
 import { kokoroNormalize, phonemizeKeepingPunctuation } from './phonemes.js';
-import { splitSentences } from './sentences.js';
 import type { SynthesizeOptions, Tts, TtsChunk } from './types.js';
 
 /** Kokoro-82M v1.0 (onnx-community layout). */

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
+import { splitSentences } from '../../pipelines/speak/sentences.js';
 import { floatToInt16 } from '../audio/pcm.js';
 import { ModelError, throwIfAborted } from '../runtime/errors.js';
 import { type ModelLogger, OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
 import { phonemizeKeepingPunctuation } from './phonemes.js';
-import { splitSentences } from './sentences.js';
 import type { SynthesizeOptions, Tts, TtsChunk } from './types.js';
 
 interface PiperConfig {

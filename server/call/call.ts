@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
+import type { Clock } from '../../core/clock.js';
+import { TypedEmitter } from '../../core/events.js';
+import type { Logger } from '../../core/log.js';
 import { SightlineError } from '../../protocol/errors.js';
 import type { CallState, ServerEventMap } from '../../protocol/messages.js';
-import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import { TypedEmitter } from '../events.js';
-import type { Logger } from '../log.js';
-import { AudioSink } from '../media/audioSink.js';
-import { AudioTap } from '../media/audioTap.js';
-import { VideoTap } from '../media/videoTap.js';
+import { AudioTap } from '../media/audio-in/audioTap.js';
+import { AudioSink } from '../media/audio-out/audioSink.js';
+import { VideoTap } from '../media/video-in/videoTap.js';
 import type { WorkerPool } from '../media/workerPool.js';
 import type { ServerMetrics } from '../metrics.js';
 

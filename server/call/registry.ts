@@ -1,6 +1,6 @@
+import { TypedEmitter } from '../../core/events.js';
+import type { Logger } from '../../core/log.js';
 import { SightlineError } from '../../protocol/errors.js';
-import { TypedEmitter } from '../events.js';
-import type { Logger } from '../log.js';
 import { Call, type CallDeps } from './call.js';
 
 export type CallRegistryEvents = {

@@ -1,7 +1,7 @@
 import type { types as ms } from 'mediasoup';
 import * as mediasoup from 'mediasoup';
-import { TypedEmitter } from '../events.js';
-import type { Logger } from '../log.js';
+import { TypedEmitter } from '../../core/events.js';
+import type { Logger } from '../../core/log.js';
 import { ROUTER_CODECS } from './codecs.js';
 
 export interface WorkerPoolOptions {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
+import type { Logger } from '../../core/log.js';
 import { SightlineError, type WireError } from '../../protocol/errors.js';
 import {
   type ClientRequest,
@@ -10,7 +11,6 @@ import {
 } from '../../protocol/messages.js';
 import type { Call } from '../call/call.js';
 import type { AppContext } from '../context.js';
-import type { Logger } from '../log.js';
 import { toSightlineError } from './errors.js';
 import { handlers } from './handlers/index.js';
 import type { ConnectionHandle, HandlerContext } from './handlers/types.js';

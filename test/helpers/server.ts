@@ -1,6 +1,6 @@
+import { createLogger } from '../../core/log.js';
 import { SightlineServer } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
-import { createLogger } from '../../server/log.js';
 
 /** Starts a real server (real mediasoup workers) on an ephemeral port. */
 export async function startTestServer(env: Record<string, string> = {}): Promise<SightlineServer> {

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import type { AudioSink } from '../../server/media/audioSink.js';
+import type { AudioSink } from '../../server/media/audio-out/audioSink.js';
 import { waitFor } from './server.js';
 
 /** A 440 Hz burst at 48 kHz, as one PCM chunk. */

@@ -1,10 +1,10 @@
 import type { types as ms } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../server/clock.js';
-import { silentLogger } from '../../server/log.js';
-import { AudioSink } from '../../server/media/audioSink.js';
-import { AudioTap } from '../../server/media/audioTap.js';
-import type { AudioFrame } from '../../server/media/pcmFramer.js';
+import { systemClock } from '../../core/clock.js';
+import { silentLogger } from '../../core/log.js';
+import { AudioTap } from '../../server/media/audio-in/audioTap.js';
+import type { AudioFrame } from '../../server/media/audio-in/pcmFramer.js';
+import { AudioSink } from '../../server/media/audio-out/audioSink.js';
 import { WorkerPool } from '../../server/media/workerPool.js';
 import { waitFor } from '../helpers/server.js';
 import { toneBurst } from '../helpers/toneProbe.js';
@@ -95,7 +95,7 @@ describe('AudioSink (pacer thread → loopback UDP → PlainTransport producer)'
 
 describe('AudioSink when the pacer thread dies', () => {
   it('ends what was playing with reason "error", and the next sink gets a new thread', async () => {
-    const { PacerThread } = await import('../../server/media/pacerThread.js');
+    const { PacerThread } = await import('../../server/media/audio-out/pacerThread.js');
     const { sink, tap } = await sinkWithEar();
     const p = sink.play(toneBurst(3000));
     await waitFor(() => p.playedMs >= 100, 3000, 'playback to start');

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../server/clock.js';
-import { silentLogger } from '../../server/log.js';
-import type { VideoFrame } from '../../server/media/videoTap.js';
-import { VideoTap } from '../../server/media/videoTap.js';
+import { systemClock } from '../../core/clock.js';
+import { silentLogger } from '../../core/log.js';
+import type { VideoFrame } from '../../server/media/video-in/videoTap.js';
+import { VideoTap } from '../../server/media/video-in/videoTap.js';
 import { WorkerPool } from '../../server/media/workerPool.js';
 import { Replayer, recordVideo, type VideoCodecName } from '../helpers/rtpReplay.js';
 import { waitFor } from '../helpers/server.js';

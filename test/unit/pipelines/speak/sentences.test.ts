@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitSentences } from '../../../../models/tts/sentences.js';
+import { splitSentences } from '../../../../pipelines/speak/sentences.js';
 
 async function split(text: string | string[], opts = {}): Promise<string[]> {
   const out: string[] = [];

@@ -1,12 +1,12 @@
 import type { types as ms } from 'mediasoup';
-import { AsyncQueue } from '../../pipelines/stream/asyncQueue.js';
-import { Latch } from '../../pipelines/stream/latch.js';
-import type { CancelTimer, Clock } from '../clock.js';
-import type { Logger } from '../log.js';
+import { AsyncQueue } from '../../../core/asyncQueue.js';
+import type { CancelTimer, Clock } from '../../../core/clock.js';
+import { Latch } from '../../../core/latch.js';
+import type { Logger } from '../../../core/log.js';
+import { OPUS_RTP_CLOCK_HZ, OpusDecoder } from '../opus.js';
+import { parseRtp } from '../rtp.js';
 import { JitterBuffer, type JitterBufferStats, type OrderedPacket } from './jitterBuffer.js';
-import { OPUS_RTP_CLOCK_HZ, OpusDecoder } from './opus.js';
 import { type AudioFrame, PcmFramer, type PcmFramerStats } from './pcmFramer.js';
-import { parseRtp } from './rtp.js';
 
 export interface AudioTapOptions {
   /** Output rate; 16 kHz is what VAD and speech-to-text want. */

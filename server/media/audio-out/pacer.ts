@@ -1,8 +1,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import type { CancelTimer, Clock } from '../clock.js';
-import { RollingSamples } from './latencyStats.js';
-import { OpusEncoder } from './opus.js';
-import { buildRtp } from './rtp.js';
+import type { CancelTimer, Clock } from '../../../core/clock.js';
+import { RollingSamples } from '../latencyStats.js';
+import { OpusEncoder } from '../opus.js';
+import { buildRtp } from '../rtp.js';
 
 /** How a playback ended. */
 export interface PlaybackResult {
@@ -24,7 +24,7 @@ export interface Playback {
   cancel(): void;
 }
 
-export interface ReturnAudioOptions {
+export interface PacerOptions {
   clock: Clock;
   /** Called with each RTP packet at its send time. */
   send: (rtp: Buffer) => void;
@@ -42,7 +42,7 @@ export interface ReturnAudioOptions {
   onSent?: (playback: Playback) => void;
 }
 
-export interface ReturnAudioStats {
+export interface AudioSinkStats {
   packetsSent: number;
   latenessP50Ms: number;
   latenessP99Ms: number;
@@ -155,7 +155,7 @@ class PlaybackImpl implements Playback {
  * clock (each packet's due time is computed, never chained from the previous
  * timer, so lateness does not accumulate). Transport-free: `send` gets packets.
  */
-export class ReturnAudio {
+export class Pacer {
   readonly #clock: Clock;
   readonly #send: (rtp: Buffer) => void;
   readonly #onSent: ((playback: Playback) => void) | undefined;
@@ -184,7 +184,7 @@ export class ReturnAudio {
   /** The head playback's next packet, encoded ahead of its slot. */
   #ready: { playback: PlaybackImpl; payload: Buffer; samples: number } | null = null;
 
-  constructor(o: ReturnAudioOptions) {
+  constructor(o: PacerOptions) {
     this.#clock = o.clock;
     this.#send = o.send;
     this.#onSent = o.onSent;
@@ -205,7 +205,7 @@ export class ReturnAudio {
     return this.#queue.length > 0;
   }
 
-  get stats(): ReturnAudioStats {
+  get stats(): AudioSinkStats {
     const [p50, p99] = this.#lateness.percentiles(50, 99) as [number, number];
     return {
       packetsSent: this.#packetsSent,

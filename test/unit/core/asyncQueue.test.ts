@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AsyncQueue } from '../../../../pipelines/stream/asyncQueue.js';
+import { AsyncQueue } from '../../../core/asyncQueue.js';
 
 describe('AsyncQueue', () => {
   it('delivers in order to a waiting reader and to a later one', async () => {

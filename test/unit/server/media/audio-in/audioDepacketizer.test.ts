@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../../server/clock.js';
-import { AudioDepacketizer, DEFAULT_AUDIO_TAP_OPTIONS } from '../../../../server/media/audioTap.js';
-import { OpusEncoder } from '../../../../server/media/opus.js';
-import type { AudioFrame } from '../../../../server/media/pcmFramer.js';
-import { buildRtp } from '../../../../server/media/rtp.js';
+import { ManualClock } from '../../../../../core/clock.js';
+import {
+  AudioDepacketizer,
+  DEFAULT_AUDIO_TAP_OPTIONS,
+} from '../../../../../server/media/audio-in/audioTap.js';
+import type { AudioFrame } from '../../../../../server/media/audio-in/pcmFramer.js';
+import { OpusEncoder } from '../../../../../server/media/opus.js';
+import { buildRtp } from '../../../../../server/media/rtp.js';
 
 const PT = 100;
 const encoder = new OpusEncoder(48000);

@@ -1,4 +1,4 @@
-import type { PlaybackResult, ReturnAudioStats } from './returnAudio.js';
+import type { AudioSinkStats, PlaybackResult } from './pacer.js';
 
 /** Messages from the main thread to the pacer thread. */
 export type ToPacer =
@@ -15,5 +15,5 @@ export type ToPacer =
 export type FromPacer =
   | { t: 'progress'; playbackId: string; playedMs: number; firstPacketAtEpochMs: number | null }
   | { t: 'done'; playbackId: string; result: PlaybackResult }
-  | { t: 'stats'; sinkId: string; stats: ReturnAudioStats }
+  | { t: 'stats'; sinkId: string; stats: AudioSinkStats }
   | { t: 'error'; message: string };

@@ -2,4 +2,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./pacerWorker.ts');
+await import('./pacerWorker.js');

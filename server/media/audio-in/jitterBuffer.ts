@@ -1,4 +1,4 @@
-import { type RtpPacket, Unwrapper } from './rtp.js';
+import { type RtpPacket, Unwrapper } from '../rtp.js';
 
 /** A packet released in order, with its extended (unwrapped) sequence number and timestamp. */
 export interface OrderedPacket {

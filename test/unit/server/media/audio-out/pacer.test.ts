@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../../server/clock.js';
-import { ReturnAudio } from '../../../../server/media/returnAudio.js';
-import { parseRtp } from '../../../../server/media/rtp.js';
+import { ManualClock } from '../../../../../core/clock.js';
+import { Pacer } from '../../../../../server/media/audio-out/pacer.js';
+import { parseRtp } from '../../../../../server/media/rtp.js';
 
 function pcmSource(ms: number, chunkMs = 100): AsyncIterable<Int16Array> {
   return (async function* () {
@@ -16,7 +16,7 @@ const settle = () => new Promise((r) => setImmediate(r));
 async function setup() {
   const clock = new ManualClock(0);
   const sent: { atMs: number; rtp: ReturnType<typeof parseRtp> }[] = [];
-  const audio = new ReturnAudio({
+  const audio = new Pacer({
     clock,
     payloadType: 100,
     ssrc: 42,
@@ -33,7 +33,7 @@ async function run(clock: ManualClock, ms: number, lagMs = 0): Promise<void> {
   await settle();
 }
 
-describe('ReturnAudio', () => {
+describe('Pacer', () => {
   it('sends one 20 ms Opus packet per slot, paced against the clock, with contiguous RTP time', async () => {
     const { clock, sent, audio } = await setup();
     const playback = audio.play(pcmSource(500));
@@ -115,7 +115,7 @@ describe('ReturnAudio', () => {
 
   it('reads ahead only a bounded amount of a fast source', async () => {
     const clock = new ManualClock(0);
-    const audio = new ReturnAudio({ clock, payloadType: 100, send: () => undefined, readAheadMs: 500 });
+    const audio = new Pacer({ clock, payloadType: 100, send: () => undefined, readAheadMs: 500 });
     let pulled = 0;
     const source = (async function* () {
       for (;;) {

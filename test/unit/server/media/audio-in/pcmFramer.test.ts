@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PcmFramer } from '../../../../server/media/pcmFramer.js';
+import { PcmFramer } from '../../../../../server/media/audio-in/pcmFramer.js';
 
 const opts = { sampleRateHz: 16000, rtpClockHz: 48000, frameMs: 20, maxFillMs: 5000 };
 const pcm = (n: number, v: number) => new Int16Array(n).fill(v);

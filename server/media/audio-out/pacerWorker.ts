@@ -1,12 +1,12 @@
-// The pacer thread: runs every call's ReturnAudio (Opus encode + real-time pacing) away from the
+// The pacer thread: runs every call's Pacer (Opus encode + real-time pacing) away from the
 // main thread, so its garbage collections and long tasks never delay a packet. Packets go out
 // over UDP on loopback to each call's PlainTransport.
 import { createSocket } from 'node:dgram';
 import { parentPort } from 'node:worker_threads';
-import { AsyncQueue } from '../../pipelines/stream/asyncQueue.js';
-import { systemClock } from '../clock.js';
+import { AsyncQueue } from '../../../core/asyncQueue.js';
+import { systemClock } from '../../../core/clock.js';
+import { Pacer, type Playback } from './pacer.js';
 import type { FromPacer, ToPacer } from './pacerProtocol.js';
-import { type Playback, ReturnAudio } from './returnAudio.js';
 
 const port = parentPort;
 if (!port) throw new Error('pacerWorker must run as a worker thread');
@@ -16,7 +16,7 @@ const epochMs = (clockMs: number) => performance.timeOrigin + clockMs;
 const socket = createSocket('udp4');
 socket.on('error', (e) => post({ t: 'error', message: e.message }));
 
-const sinks = new Map<string, ReturnAudio>();
+const sinks = new Map<string, Pacer>();
 const feeds = new Map<string, { queue: AsyncQueue<Int16Array>; playback: Playback }>();
 
 function report(p: Playback): void {
@@ -36,7 +36,7 @@ statsTimer.unref();
 port.on('message', (m: ToPacer) => {
   switch (m.t) {
     case 'open': {
-      const audio = new ReturnAudio({
+      const audio = new Pacer({
         clock: systemClock,
         payloadType: m.payloadType,
         ssrc: m.ssrc,

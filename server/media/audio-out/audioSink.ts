@@ -1,14 +1,14 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
-import { type Logger, silentLogger } from '../log.js';
+import { type Logger, silentLogger } from '../../../core/log.js';
+import type { AudioSinkStats, Playback, PlaybackResult } from './pacer.js';
 import type { FromPacer } from './pacerProtocol.js';
 import { PacerThread } from './pacerThread.js';
-import type { Playback, PlaybackResult, ReturnAudioStats } from './returnAudio.js';
 
 const SAMPLE_RATE_HZ = 48000;
 const READ_AHEAD_MS = 1000;
 
-const EMPTY_STATS: ReturnAudioStats = {
+const EMPTY_STATS: AudioSinkStats = {
   packetsSent: 0,
   latenessP50Ms: 0,
   latenessP99Ms: 0,
@@ -76,7 +76,7 @@ export class AudioSink {
   readonly #pacer: PacerThread;
   readonly #id = randomUUID();
   readonly #playbacks = new Set<RemotePlayback>();
-  #stats: ReturnAudioStats = EMPTY_STATS;
+  #stats: AudioSinkStats = EMPTY_STATS;
   #closed = false;
 
   private constructor(transport: ms.PlainTransport, producer: ms.Producer, pacer: PacerThread, log: Logger) {
@@ -199,7 +199,7 @@ export class AudioSink {
   }
 
   /** Figures from the pacer thread, refreshed every 250 ms while playing. */
-  get stats(): ReturnAudioStats {
+  get stats(): AudioSinkStats {
     return this.#stats;
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PpmStreamParser } from '../../../../server/media/ppmParser.js';
+import { PpmStreamParser } from '../../../../../server/media/video-in/ppmParser.js';
 
 function ppm(w: number, h: number, fill: number): Buffer {
   return Buffer.concat([Buffer.from(`P6\n${w} ${h}\n255\n`, 'latin1'), Buffer.alloc(w * h * 3, fill)]);
