@@ -1,9 +1,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AudioFrame, VideoFrame } from '../../core/media.js';
 import type { SightlineServer } from '../../server/app.js';
 import type { Call } from '../../server/call/call.js';
-import type { AudioFrame } from '../../server/media/audio-in/pcmFramer.js';
-import type { VideoFrame } from '../../server/media/video-in/videoTap.js';
 import { launchBrowser, startCall, type TestBrowser } from '../helpers/browser.js';
 import {
   COLOUR_SEGMENT_MS,

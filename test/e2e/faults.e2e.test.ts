@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VideoFrame } from '../../core/media.js';
 import type { SightlineServer } from '../../server/app.js';
 import type { Call } from '../../server/call/call.js';
-import type { VideoFrame } from '../../server/media/video-in/videoTap.js';
 import { launchBrowser, startCall, type TestBrowser } from '../helpers/browser.js';
 import { colourY4m, speechWav } from '../helpers/fixtures.js';
 import { processAlive, startTestServer, waitFor } from '../helpers/server.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/log.js';
-import type { VideoFrame } from '../../server/media/video-in/videoTap.js';
+import type { VideoFrame } from '../../core/media.js';
 import { VideoTap } from '../../server/media/video-in/videoTap.js';
 import { WorkerPool } from '../../server/media/workerPool.js';
 import { Replayer, recordVideo, type VideoCodecName } from '../helpers/rtpReplay.js';

@@ -3,10 +3,11 @@ import { AsyncQueue } from '../../../core/asyncQueue.js';
 import type { CancelTimer, Clock } from '../../../core/clock.js';
 import { Latch } from '../../../core/latch.js';
 import type { Logger } from '../../../core/log.js';
+import type { AudioFrame } from '../../../core/media.js';
 import { OPUS_RTP_CLOCK_HZ, OpusDecoder } from '../opus.js';
 import { parseRtp } from '../rtp.js';
 import { JitterBuffer, type JitterBufferStats, type OrderedPacket } from './jitterBuffer.js';
-import { type AudioFrame, PcmFramer, type PcmFramerStats } from './pcmFramer.js';
+import { PcmFramer, type PcmFramerStats } from './pcmFramer.js';
 
 export interface AudioTapOptions {
   /** Output rate; 16 kHz is what VAD and speech-to-text want. */

@@ -1,16 +1,4 @@
-/** One frame of caller audio as the pipelines see it. */
-export interface AudioFrame {
-  /** Presentation time of the first sample, ms from call start. */
-  ptsMs: number;
-  /** Mono 16-bit PCM. */
-  samples: Int16Array;
-  sampleRateHz: number;
-  durationMs: number;
-  /** Samples in this frame that were silence inserted for lost or missing packets. */
-  filledSamples: number;
-  /** Clock time (ms) the newest packet contributing to this frame arrived; for latency measurement. */
-  receivedAtMs: number;
-}
+import type { AudioFrame } from '../../../core/media.js';
 
 export interface PcmFramerOptions {
   sampleRateHz: number;

@@ -7,21 +7,10 @@ import { AsyncQueue } from '../../../core/asyncQueue.js';
 import type { CancelTimer, Clock } from '../../../core/clock.js';
 import { Latch } from '../../../core/latch.js';
 import type { Logger } from '../../../core/log.js';
+import type { VideoFrame } from '../../../core/media.js';
 import { findFreeUdpPortPair } from './ports.js';
 import { type PpmImage, PpmStreamParser } from './ppmParser.js';
 import { videoReceiveSdp } from './sdp.js';
-
-/** One sampled frame of the caller's camera. */
-export interface VideoFrame {
-  /** Presentation time, ms from call start. */
-  ptsMs: number;
-  width: number;
-  height: number;
-  /** Packed RGB24, `width * height * 3` bytes. */
-  rgb: Buffer;
-  /** Clock time the frame left the decoder. */
-  receivedAtMs: number;
-}
 
 export interface VideoTapOptions {
   /** Sampling rate, frames per second (0.1–5). */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../../core/clock.js';
+import type { AudioFrame } from '../../../../../core/media.js';
 import {
   AudioDepacketizer,
   DEFAULT_AUDIO_TAP_OPTIONS,
 } from '../../../../../server/media/audio-in/audioTap.js';
-import type { AudioFrame } from '../../../../../server/media/audio-in/pcmFramer.js';
 import { OpusEncoder } from '../../../../../server/media/opus.js';
 import { buildRtp } from '../../../../../server/media/rtp.js';
 
