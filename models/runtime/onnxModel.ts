@@ -79,6 +79,14 @@ export class OnnxModel {
     return { type: meta.type, shape: meta.shape };
   }
 
+  /** Declared dtype and shape (numbers or symbolic names) of each output. */
+  outputSpec(name: string): { type: string; shape: readonly (number | string)[] } | null {
+    const i = this.#session.outputNames.indexOf(name);
+    const meta = this.#session.outputMetadata[i];
+    if (!meta?.isTensor) return null;
+    return { type: meta.type, shape: meta.shape };
+  }
+
   /** Runs the model. Missing or unknown feeds fail before the native call with ERR_MODEL_INPUT. */
   async run(
     feeds: Feeds,

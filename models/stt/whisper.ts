@@ -4,7 +4,14 @@ import * as ort from 'onnxruntime-node';
 import { LogMelExtractor } from '../audio/logMel.js';
 import { ModelError, throwIfAborted } from '../runtime/errors.js';
 import { readJsonFile } from '../runtime/files.js';
-import { emptyPast, KV_CACHE_RULE, nextPast } from '../runtime/kvCache.js';
+import {
+  type FloatType,
+  floatData,
+  floatInputType,
+  floatOutputType,
+  floatTensor,
+} from '../runtime/floatTensors.js';
+import { cacheFloatType, emptyPast, KV_CACHE_RULE, nextPast } from '../runtime/kvCache.js';
 import { type Feeds, type ModelLogger, OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
 import { loadTokenizer } from '../runtime/tokenizer.js';
 import { type AudioChunk, planChunks } from './chunking.js';
@@ -20,7 +27,24 @@ export const WHISPER_LAYOUT = {
   chunkMs: 30_000,
 } as const;
 
-const LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'pt', 'nl', 'ja', 'zh', 'ko', 'ru', 'pl', 'sv', 'tr', 'uk'];
+/** Looked up in the tokenizer when generation_config.json has no `lang_to_id`. */
+const LANGUAGE_CODES = [
+  'en',
+  'de',
+  'fr',
+  'es',
+  'it',
+  'pt',
+  'nl',
+  'ja',
+  'zh',
+  'ko',
+  'ru',
+  'pl',
+  'sv',
+  'tr',
+  'uk',
+];
 
 export interface TranscribeOptions {
   language?: string;
@@ -33,7 +57,11 @@ export interface TranscribeOptions {
   /** Recompute the whole sequence each step instead of using the KV cache (for verification only). */
   useKvCache?: boolean;
   signal?: AbortSignal;
-  /** Observes each step's last-position logits, per batch item. */
+  /**
+   * Sees each step's last-position logits (float32, per batch item) before the
+   * suppression and timestamp rules are applied; changes made to them are what
+   * the decoder then works with (a hook for biasing and for tests).
+   */
   onStep?: (step: number, logits: Float32Array[]) => void;
 }
 
@@ -49,6 +77,8 @@ export class WhisperRunner {
   readonly tokenizer: Tokenizer;
   readonly ids: WhisperTokenIds;
   readonly features = new LogMelExtractor();
+  /** False for the English-only `*.en` models (generation_config.json `is_multilingual`). */
+  readonly multilingual: boolean;
   readonly #encoder: OnnxModel;
   readonly #decoder: OnnxModel;
   readonly #maxInitialTimestampIndex: number;
@@ -56,11 +86,16 @@ export class WhisperRunner {
   /** From generation_config.json: never generated, and not as the first token. */
   readonly #suppress: number[];
   readonly #beginSuppress: number[];
+  /** Element types the sessions declare (float32 or float16), read at load. */
+  readonly #types: WhisperFloatTypes;
 
   private constructor(p: {
     encoder: OnnxModel;
     decoder: OnnxModel;
     tokenizer: Tokenizer;
+    ids: WhisperTokenIds;
+    multilingual: boolean;
+    types: WhisperFloatTypes;
     maxInitialTimestampIndex: number;
     maxTargetPositions: number;
     suppress: number[];
@@ -69,7 +104,9 @@ export class WhisperRunner {
     this.#encoder = p.encoder;
     this.#decoder = p.decoder;
     this.tokenizer = p.tokenizer;
-    this.ids = whisperTokenIds(p.tokenizer, LANGUAGES);
+    this.ids = p.ids;
+    this.multilingual = p.multilingual;
+    this.#types = p.types;
     this.#maxInitialTimestampIndex = p.maxInitialTimestampIndex;
     this.#maxTargetPositions = p.maxTargetPositions;
     this.#suppress = p.suppress;
@@ -91,25 +128,34 @@ export class WhisperRunner {
       join(dir, WHISPER_LAYOUT.sessions.encoder),
       options,
     );
-    const decoder = await OnnxModel.load(
-      'whisper-decoder',
-      join(dir, WHISPER_LAYOUT.sessions.decoder),
-      options,
-    ).catch(async (error: unknown) => {
-      await encoder.dispose();
+    let decoder: OnnxModel | undefined;
+    try {
+      decoder = await OnnxModel.load('whisper-decoder', join(dir, WHISPER_LAYOUT.sessions.decoder), options);
+      const types = whisperFloatTypes(encoder, decoder);
+      const langToId = isRecord(generation.lang_to_id) ? generation.lang_to_id : undefined;
+      const ids = whisperTokenIds(tokenizer, { langToId, codes: LANGUAGE_CODES });
+      return new WhisperRunner({
+        encoder,
+        decoder,
+        tokenizer,
+        ids,
+        // Older configs say nothing: a model with lang_to_id is multilingual.
+        multilingual:
+          typeof generation.is_multilingual === 'boolean'
+            ? generation.is_multilingual
+            : langToId !== undefined,
+        types,
+        maxInitialTimestampIndex: Number(generation.max_initial_timestamp_index ?? 50),
+        maxTargetPositions: Number(config.max_target_positions ?? 448),
+        suppress: Array.isArray(generation.suppress_tokens) ? generation.suppress_tokens.map(Number) : [],
+        beginSuppress: Array.isArray(generation.begin_suppress_tokens)
+          ? generation.begin_suppress_tokens.map(Number)
+          : [],
+      });
+    } catch (error) {
+      await Promise.all([encoder.dispose(), decoder?.dispose()]);
       throw error;
-    });
-    return new WhisperRunner({
-      encoder,
-      decoder,
-      tokenizer,
-      maxInitialTimestampIndex: Number(generation.max_initial_timestamp_index ?? 50),
-      maxTargetPositions: Number(config.max_target_positions ?? 448),
-      suppress: Array.isArray(generation.suppress_tokens) ? generation.suppress_tokens.map(Number) : [],
-      beginSuppress: Array.isArray(generation.begin_suppress_tokens)
-        ? generation.begin_suppress_tokens.map(Number)
-        : [],
-    });
+    }
   }
 
   /** Log-mel features then the encoder, for a batch of ≤30 s clips at 16 kHz. */
@@ -121,7 +167,7 @@ export class WhisperRunner {
       batch.set(this.features.compute(a), i * nMels * nFrames);
     });
     const out = await this.#encoder.run(
-      { input_features: new ort.Tensor('float32', batch, [audios.length, nMels, nFrames]) },
+      { input_features: floatTensor(this.#types.features, batch, [audios.length, nMels, nFrames]) },
       { signal },
     );
     const hidden = out.last_hidden_state;
@@ -129,13 +175,23 @@ export class WhisperRunner {
     return hidden;
   }
 
-  /** The decoder prompt: start, language, task, and no-timestamps when timestamps are off. */
+  /**
+   * The decoder prompt: start, language, task, and no-timestamps when timestamps
+   * are off. English-only models take no language or task token; asking one for
+   * another language or for translation is ERR_MODEL_INPUT.
+   */
   prompt(options: TranscribeOptions = {}): number[] {
+    const tail = options.timestamps === false ? [this.ids.noTimestamps] : [];
+    if (!this.multilingual) {
+      if ((options.language ?? 'en') !== 'en' || (options.task ?? 'transcribe') !== 'transcribe')
+        throw new ModelError('ERR_MODEL_INPUT', 'this English-only model only transcribes English');
+      return [this.ids.sot, ...tail];
+    }
     const lang = this.ids.languages.get(options.language ?? 'en');
     if (lang === undefined)
       throw new ModelError('ERR_MODEL_INPUT', `language "${options.language}" is not in this model`);
     const task = options.task === 'translate' ? this.ids.translate : this.ids.transcribe;
-    return [this.ids.sot, lang, task, ...(options.timestamps === false ? [this.ids.noTimestamps] : [])];
+    return [this.ids.sot, lang, task, ...tail];
   }
 
   /** Transcribes one ≤30 s clip. */
@@ -190,7 +246,8 @@ export class WhisperRunner {
       }
       if (done.every(Boolean)) break;
       if (useKv) {
-        past = nextPast(out);
+        // From the second step on the cached branch returns empty encoder placeholders: keep step 0's.
+        past = nextPast(out, step === 0 ? undefined : past);
         stepIds = generated.map((g) => [g.at(-1) as number]);
       } else {
         stepIds = generated.map((g) => [...prompt, ...g]);
@@ -257,9 +314,41 @@ function idsTensor(rows: number[][]): ort.Tensor {
   return new ort.Tensor('int64', data, [rows.length, t]);
 }
 
-/** logits [B, T, V] → the last position's row for each batch item (copies). */
+/** logits [B, T, V] (float32 or float16) → the last position's row for each batch item, as float32 copies. */
 function lastPositionLogits(logits: ort.Tensor): Float32Array[] {
   const [b, t, v] = logits.dims as [number, number, number];
-  const data = logits.data as Float32Array;
+  const data = floatData(logits);
   return Array.from({ length: b }, (_, i) => data.slice((i * t + t - 1) * v, (i * t + t) * v));
+}
+
+/** The float types of a Whisper export's boundary tensors. */
+interface WhisperFloatTypes {
+  features: FloatType;
+  cache: FloatType | null;
+  logits: FloatType;
+}
+
+/**
+ * Reads and checks the float types of both sessions at load: float32 or float16
+ * throughout, and the encoder's output type is what the decoder takes (they are
+ * passed through unconverted). Anything else is ERR_MODEL_LOAD, never a native
+ * type error in the middle of a transcription.
+ */
+function whisperFloatTypes(encoder: OnnxModel, decoder: OnnxModel): WhisperFloatTypes {
+  const hidden = floatOutputType(encoder, 'last_hidden_state');
+  const decoderHidden = floatInputType(decoder, 'encoder_hidden_states');
+  if (hidden !== decoderHidden)
+    throw new ModelError(
+      'ERR_MODEL_LOAD',
+      `whisper: the encoder outputs ${hidden} but the decoder takes ${decoderHidden} encoder_hidden_states`,
+    );
+  return {
+    features: floatInputType(encoder, 'input_features'),
+    cache: cacheFloatType(decoder),
+    logits: floatOutputType(decoder, 'logits'),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -27,16 +27,21 @@ const MERGES: [string, string][] = [
 
 /**
  * A byte-level BPE `tokenizer.json` in the Hugging Face layout: 256 byte tokens,
- * a few merges, then `specials` as added tokens with consecutive ids.
+ * a few merges (`options.merges` of them, default all), then `specials` as added
+ * tokens with consecutive ids.
  */
-export function byteLevelBpeTokenizer(specials: string[]): {
+export function byteLevelBpeTokenizer(
+  specials: string[],
+  options: { merges?: number } = {},
+): {
   json: Record<string, unknown>;
   ids: Map<string, number>;
 } {
+  const merges = MERGES.slice(0, options.merges ?? MERGES.length);
   const vocab: Record<string, number> = {};
   let next = 0;
   for (const ch of bytesToUnicode().values()) vocab[ch] = next++;
-  for (const [a, b] of MERGES) vocab[a + b] = next++;
+  for (const [a, b] of merges) vocab[a + b] = next++;
   const ids = new Map<string, number>();
   const added = specials.map((content) => {
     const id = next++;
@@ -70,7 +75,7 @@ export function byteLevelBpeTokenizer(specials: string[]): {
       byte_fallback: false,
       ignore_merges: false,
       vocab,
-      merges: MERGES.map(([a, b]) => `${a} ${b}`),
+      merges: merges.map(([a, b]) => `${a} ${b}`),
     },
   };
   return { json, ids };

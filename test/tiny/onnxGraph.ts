@@ -7,8 +7,9 @@ type ITensor = onnxProto.onnx.ITensorProto;
 type IValueInfo = onnxProto.onnx.IValueInfoProto;
 type IAttr = onnxProto.onnx.IAttributeProto;
 
-export type DType = 'float32' | 'int64' | 'bool';
-const DATA_TYPE: Record<DType, number> = { float32: 1, int64: 7, bool: 9 };
+export type DType = 'float32' | 'int64' | 'bool' | 'float16' | 'float64';
+/** ONNX TensorProto element type codes. */
+export const DATA_TYPE: Record<DType, number> = { float32: 1, int64: 7, bool: 9, float16: 10, float64: 11 };
 /** A dimension: a fixed size or a symbolic (dynamic) axis name. */
 export type Dim = number | string;
 export type AttrValue = number | number[] | string | Graph | { floats: number[] } | { tensor: ITensor };

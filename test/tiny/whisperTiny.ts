@@ -1,7 +1,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { byteLevelBpeTokenizer } from './byteBpe.js';
-import { attention, dim, Graph, layerNorm, linear, mergeHeads, scalar, splitHeads } from './onnxGraph.js';
+import {
+  attention,
+  DATA_TYPE,
+  type DType,
+  dim,
+  Graph,
+  layerNorm,
+  linear,
+  mergeHeads,
+  scalar,
+  splitHeads,
+} from './onnxGraph.js';
 
 /** Sizes of the tiny Whisper (the real tiny: d 384, 6 heads, 4 layers, 80 mels, 1500 audio positions). */
 export const WHISPER_TINY = {
@@ -14,8 +25,21 @@ export const WHISPER_TINY = {
   langs: ['en', 'de', 'fr'],
 };
 
-export function whisperSpecialTokens(langs: string[]): string[] {
-  const timestamps = Array.from({ length: 1501 }, (_, i) => `<|${(i * 0.02).toFixed(2)}|>`);
+/** How a tiny Whisper variant differs from the default multilingual float32 export. */
+export interface WhisperTinyOptions {
+  /** A `*.en` model: `is_multilingual: false`, specials one id lower (as 50257 vs 50258 in the real vocabularies). */
+  englishOnly?: boolean;
+  /** Whether tokenizer.json lists `<|0.00|>`…`<|30.00|>` (older exports do not; the model's vocabulary still has them). */
+  timestampTokens?: boolean;
+  /** Element type of the float inputs and outputs (features, hidden states, cache, logits). */
+  floatType?: Extract<DType, 'float32' | 'float16' | 'float64'>;
+  seed?: number;
+}
+
+const TIMESTAMPS = Array.from({ length: 1501 }, (_, i) => `<|${(i * 0.02).toFixed(2)}|>`);
+
+/** Whisper's added tokens in vocabulary order, timestamps included unless `timestamps` is false. */
+export function whisperSpecialTokens(langs: string[], timestamps = true): string[] {
   return [
     '<|endoftext|>',
     '<|startoftranscript|>',
@@ -26,14 +50,23 @@ export function whisperSpecialTokens(langs: string[]): string[] {
     '<|startofprev|>',
     '<|nospeech|>',
     '<|notimestamps|>',
-    ...timestamps,
+    ...(timestamps ? TIMESTAMPS : []),
   ];
 }
 
-function encoder(seed: number): Uint8Array {
-  const { d, mels, audioCtx } = WHISPER_TINY;
+/** Casts between the export's float type and the float32 the tiny graph computes in. */
+function floatIo(g: Graph, type: DType) {
+  return {
+    in: (x: string) => (type === 'float32' ? x : g.op('Cast', [x], { to: DATA_TYPE.float32 })),
+    out: (x: string) => (type === 'float32' ? x : g.op('Cast', [x], { to: DATA_TYPE[type] })),
+  };
+}
+
+function encoder(seed: number, ft: DType): Uint8Array {
+  const { d, mels } = WHISPER_TINY;
   const g = new Graph('whisper_encoder', seed);
-  const x = g.input('input_features', 'float32', ['batch_size', mels, 3000]);
+  const io = floatIo(g, ft);
+  const x = io.in(g.input('input_features', ft, ['batch_size', mels, 3000]));
   const c1 = g.op('Tanh', [
     g.op('Conv', [x, g.weight([d, mels, 3], 0.05), g.weight([d], 0.02)], { pads: [1, 1], strides: [1] }),
   ]);
@@ -41,26 +74,35 @@ function encoder(seed: number): Uint8Array {
     g.op('Conv', [c1, g.weight([d, d, 3], 0.1), g.weight([d], 0.02)], { pads: [1, 1], strides: [2] }),
   ]);
   let h = g.op('Transpose', [c2], { perm: [0, 2, 1] });
-  h = g.op('Add', [h, g.weight([audioCtx, d], 0.1, 'pos')]);
+  h = g.op('Add', [h, g.weight([WHISPER_TINY.audioCtx, d], 0.1, 'pos')]);
   h = g.op('Add', [h, linear(g, g.op('Tanh', [linear(g, layerNorm(g, h, d), d, d)]), d, d)]);
-  g.output('last_hidden_state', 'float32', ['batch_size', audioCtx, d], layerNorm(g, h, d));
+  // optimum names the encoder's output length after its input's (`encoder_sequence_length / 2`).
+  g.output(
+    'last_hidden_state',
+    ft,
+    ['batch_size', 'encoder_sequence_length / 2', d],
+    io.out(layerNorm(g, h, d)),
+  );
   return g.toBytes();
 }
 
-function decoder(vocab: number, seed: number): Uint8Array {
-  const { d, heads, layers, textCtx, audioCtx } = WHISPER_TINY;
+function decoder(vocab: number, seed: number, ft: DType): Uint8Array {
+  const { d, heads, layers, textCtx } = WHISPER_TINY;
   const hd = d / heads;
   const g = new Graph('whisper_decoder_merged', seed);
+  const io = floatIo(g, ft);
   const ids = g.input('input_ids', 'int64', ['batch_size', 'decoder_sequence_length']);
-  const enc = g.input('encoder_hidden_states', 'float32', ['batch_size', 'encoder_sequence_length', d]);
+  const enc = io.in(g.input('encoder_hidden_states', ft, ['batch_size', 'encoder_sequence_length / 2', d]));
   const past: { dk: string; dv: string; ek: string; ev: string }[] = [];
   for (let i = 0; i < layers; i++) {
     const p = `past_key_values.${i}`;
+    const selfShape = ['batch_size', heads, 'past_decoder_sequence_length', hd];
+    const crossShape = ['batch_size', heads, 'encoder_sequence_length_out', hd];
     past.push({
-      dk: g.input(`${p}.decoder.key`, 'float32', ['batch_size', heads, 'past_decoder_sequence_length', hd]),
-      dv: g.input(`${p}.decoder.value`, 'float32', ['batch_size', heads, 'past_decoder_sequence_length', hd]),
-      ek: g.input(`${p}.encoder.key`, 'float32', ['batch_size', heads, 'encoder_sequence_length_out', hd]),
-      ev: g.input(`${p}.encoder.value`, 'float32', ['batch_size', heads, 'encoder_sequence_length_out', hd]),
+      dk: io.in(g.input(`${p}.decoder.key`, ft, selfShape)),
+      dv: io.in(g.input(`${p}.decoder.value`, ft, selfShape)),
+      ek: io.in(g.input(`${p}.encoder.key`, ft, crossShape)),
+      ev: io.in(g.input(`${p}.encoder.value`, ft, crossShape)),
     });
   }
   const useCache = g.input('use_cache_branch', 'bool', [1]);
@@ -80,6 +122,7 @@ function decoder(vocab: number, seed: number): Uint8Array {
     g.op('Gather', [tokEmb, ids]),
     g.op('Gather', [g.weight([textCtx, d], 0.1, 'pos'), qPos]),
   ]);
+  const crossOut = ['batch_size', heads, 'encoder_sequence_length_out', hd];
   for (let i = 0; i < layers; i++) {
     const pv = past[i] as { dk: string; dv: string; ek: string; ev: string };
     const prefix = `present.${i}`;
@@ -88,42 +131,40 @@ function decoder(vocab: number, seed: number): Uint8Array {
     const q = splitHeads(g, linear(g, n, d, d), heads, hd);
     const k = g.op('Concat', [pv.dk, splitHeads(g, linear(g, n, d, d, false), heads, hd)], { axis: 2 });
     const v = g.op('Concat', [pv.dv, splitHeads(g, linear(g, n, d, d), heads, hd)], { axis: 2 });
-    g.output(`${prefix}.decoder.key`, 'float32', ['batch_size', heads, 'total_sequence_length', hd], k);
-    g.output(`${prefix}.decoder.value`, 'float32', ['batch_size', heads, 'total_sequence_length', hd], v);
+    const selfOut = ['batch_size', heads, 'past_decoder_sequence_length + 1', hd];
+    g.output(`${prefix}.decoder.key`, ft, selfOut, io.out(k));
+    g.output(`${prefix}.decoder.value`, ft, selfOut, io.out(v));
     h = g.op('Add', [h, linear(g, mergeHeads(g, attention(g, q, k, v, hd, allowed), d), d, d)]);
-    // Cross-attention: keys/values from the encoder, computed once (else branch) then reused (then branch).
-    const reuse = new Graph(`reuse_${i}`);
-    reuse.output(`reuse_k_${i}`, 'float32', ['batch_size', heads, 'encoder_sequence_length_out', hd], pv.ek);
-    reuse.output(`reuse_v_${i}`, 'float32', ['batch_size', heads, 'encoder_sequence_length_out', hd], pv.ev);
-    const compute = new Graph(`compute_${i}`, 100 + i);
-    compute.output(
-      `compute_k_${i}`,
-      'float32',
-      ['batch_size', heads, audioCtx, hd],
-      splitHeads(compute, linear(compute, enc, d, d, false), heads, hd),
-    );
-    compute.output(
-      `compute_v_${i}`,
-      'float32',
-      ['batch_size', heads, audioCtx, hd],
-      splitHeads(compute, linear(compute, enc, d, d), heads, hd),
-    );
-    const [ek, ev] = g.opN('If', [useCache], { then_branch: reuse, else_branch: compute }, 2) as [
-      string,
-      string,
-    ];
-    g.output(
-      `${prefix}.encoder.key`,
-      'float32',
-      ['batch_size', heads, 'encoder_sequence_length_out', hd],
-      ek,
-    );
-    g.output(
-      `${prefix}.encoder.value`,
-      'float32',
-      ['batch_size', heads, 'encoder_sequence_length_out', hd],
-      ev,
-    );
+    // Cross-attention, as optimum merges it: the first step (else branch) computes the encoder
+    // keys/values and returns them as present.*.encoder.*; the cached branch attends over the
+    // past_key_values.*.encoder.* it is fed and returns empty placeholders of shape
+    // [0, heads, 1, head_dim] (the first symbolic axis 0, the others 1).
+    const reuse = new Graph(`with_past_${i}`);
+    reuse.output(`reuse_k_${i}`, 'float32', crossOut, pv.ek);
+    reuse.output(`reuse_v_${i}`, 'float32', crossOut, pv.ev);
+    for (const kv of ['k', 'v']) {
+      const empty = reuse.op('Constant', [], {
+        value: { tensor: { dims: [0, heads, 1, hd], dataType: DATA_TYPE[ft], rawData: new Uint8Array(0) } },
+      });
+      reuse.output(`placeholder_${kv}_${i}`, ft, crossOut, empty);
+    }
+    const compute = new Graph(`no_past_${i}`, 100 + i);
+    const ck = splitHeads(compute, linear(compute, enc, d, d, false), heads, hd);
+    const cv = splitHeads(compute, linear(compute, enc, d, d), heads, hd);
+    compute.output(`compute_k_${i}`, 'float32', crossOut, ck);
+    compute.output(`compute_v_${i}`, 'float32', crossOut, cv);
+    const outK = ft === 'float32' ? ck : compute.op('Cast', [ck], { to: DATA_TYPE[ft] });
+    const outV = ft === 'float32' ? cv : compute.op('Cast', [cv], { to: DATA_TYPE[ft] });
+    compute.output(`present_k_${i}`, ft, crossOut, outK);
+    compute.output(`present_v_${i}`, ft, crossOut, outV);
+    const [ek, ev, presentK, presentV] = g.opN(
+      'If',
+      [useCache],
+      { then_branch: reuse, else_branch: compute },
+      4,
+    ) as [string, string, string, string];
+    g.output(`${prefix}.encoder.key`, ft, crossOut, presentK);
+    g.output(`${prefix}.encoder.value`, ft, crossOut, presentV);
     n = layerNorm(g, h, d);
     const cq = splitHeads(g, linear(g, n, d, d), heads, hd);
     h = g.op('Add', [h, linear(g, mergeHeads(g, attention(g, cq, ek, ev, hd), d), d, d)]);
@@ -132,22 +173,31 @@ function decoder(vocab: number, seed: number): Uint8Array {
   const logits = g.op('MatMul', [layerNorm(g, h, d), g.op('Transpose', [tokEmb], { perm: [1, 0] })]);
   g.output(
     'logits',
-    'float32',
+    ft,
     ['batch_size', 'decoder_sequence_length', vocab],
-    g.op('Mul', [logits, g.floats([4], [])]),
+    io.out(g.op('Mul', [logits, g.floats([4], [])])),
   );
   return g.toBytes();
 }
 
-/** Writes a tiny-random Whisper in the optimum export layout (onnx/encoder_model.onnx, onnx/decoder_model_merged.onnx). */
-export function writeWhisperTiny(dir: string, seed = 7): void {
-  const { json, ids } = byteLevelBpeTokenizer(whisperSpecialTokens(WHISPER_TINY.langs));
-  const vocab = Object.keys((json.model as { vocab: object }).vocab).length + ids.size;
-  mkdirSync(join(dir, 'onnx'), { recursive: true });
-  writeFileSync(join(dir, 'onnx', 'encoder_model.onnx'), encoder(seed));
-  writeFileSync(join(dir, 'onnx', 'decoder_model_merged.onnx'), decoder(vocab, seed + 1));
-  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
+/**
+ * Writes a tiny-random Whisper in the optimum export layout (onnx/encoder_model.onnx,
+ * onnx/decoder_model_merged.onnx) with the config files of the real repos
+ * (openai/whisper-tiny or, with `englishOnly`, whisper-tiny.en).
+ */
+export function writeWhisperTiny(dir: string, options: WhisperTinyOptions = {}): void {
+  const { englishOnly = false, timestampTokens = true, floatType = 'float32', seed = 7 } = options;
+  const specials = whisperSpecialTokens(WHISPER_TINY.langs, timestampTokens);
+  // The .en vocabularies have one base token fewer, so every special sits one id lower.
+  const { json, ids } = byteLevelBpeTokenizer(specials, englishOnly ? { merges: 6 } : {});
+  const tokenizerVocab = Object.keys((json.model as { vocab: object }).vocab).length + ids.size;
   const special = (t: string) => ids.get(t) as number;
+  const timestampBegin = special('<|notimestamps|>') + 1;
+  const vocab = timestampTokens ? tokenizerVocab : tokenizerVocab + TIMESTAMPS.length;
+  mkdirSync(join(dir, 'onnx'), { recursive: true });
+  writeFileSync(join(dir, 'onnx', 'encoder_model.onnx'), encoder(seed, floatType));
+  writeFileSync(join(dir, 'onnx', 'decoder_model_merged.onnx'), decoder(vocab, seed + 1, floatType));
+  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
   writeFileSync(
     join(dir, 'tokenizer_config.json'),
     JSON.stringify({
@@ -193,25 +243,29 @@ export function writeWhisperTiny(dir: string, seed = 7): void {
       padding_value: 0,
     }),
   );
+  const eot = special('<|endoftext|>');
+  // The .en repos' generation_config.json has no lang_to_id / task_to_id.
+  const languageConfig = englishOnly
+    ? { is_multilingual: false }
+    : {
+        lang_to_id: Object.fromEntries(WHISPER_TINY.langs.map((l) => [`<|${l}|>`, special(`<|${l}|>`)])),
+        task_to_id: { transcribe: special('<|transcribe|>'), translate: special('<|translate|>') },
+        is_multilingual: true,
+      };
   writeFileSync(
     join(dir, 'generation_config.json'),
     JSON.stringify({
       decoder_start_token_id: special('<|startoftranscript|>'),
-      eos_token_id: special('<|endoftext|>'),
+      eos_token_id: eot,
       no_timestamps_token_id: special('<|notimestamps|>'),
       max_initial_timestamp_index: 50,
-      pad_token_id: special('<|endoftext|>'),
-      bos_token_id: special('<|endoftext|>'),
+      pad_token_id: eot,
+      bos_token_id: eot,
       // Like the real configs: specials are suppressed; the first token is never EOT.
-      suppress_tokens: Array.from(
-        { length: special('<|0.00|>') - special('<|endoftext|>') - 1 },
-        (_, i) => special('<|endoftext|>') + 1 + i,
-      ),
-      begin_suppress_tokens: [special('<|endoftext|>')],
+      suppress_tokens: Array.from({ length: timestampBegin - eot - 1 }, (_, i) => eot + 1 + i),
+      begin_suppress_tokens: [eot],
       max_length: WHISPER_TINY.textCtx,
-      lang_to_id: Object.fromEntries(WHISPER_TINY.langs.map((l) => [`<|${l}|>`, special(`<|${l}|>`)])),
-      task_to_id: { transcribe: special('<|transcribe|>'), translate: special('<|translate|>') },
-      is_multilingual: true,
+      ...languageConfig,
     }),
   );
 }
