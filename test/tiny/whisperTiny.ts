@@ -123,6 +123,9 @@ function decoder(vocab: number, seed: number, ft: DType): Uint8Array {
     g.op('Gather', [g.weight([textCtx, d], 0.1, 'pos'), qPos]),
   ]);
   const crossOut = ['batch_size', heads, 'encoder_sequence_length_out', hd];
+  // The keys/values attended over inside the If: not a graph output, so a name of its own (sharing
+  // `encoder_sequence_length_out` would tell onnxruntime they are as long as the step-0 past, 0).
+  const attended = ['batch_size', heads, 'attended_encoder_length', hd];
   for (let i = 0; i < layers; i++) {
     const pv = past[i] as { dk: string; dv: string; ek: string; ev: string };
     const prefix = `present.${i}`;
@@ -140,8 +143,8 @@ function decoder(vocab: number, seed: number, ft: DType): Uint8Array {
     // past_key_values.*.encoder.* it is fed and returns empty placeholders of shape
     // [0, heads, 1, head_dim] (the first symbolic axis 0, the others 1).
     const reuse = new Graph(`with_past_${i}`);
-    reuse.output(`reuse_k_${i}`, 'float32', crossOut, pv.ek);
-    reuse.output(`reuse_v_${i}`, 'float32', crossOut, pv.ev);
+    reuse.output(`reuse_k_${i}`, 'float32', attended, pv.ek);
+    reuse.output(`reuse_v_${i}`, 'float32', attended, pv.ev);
     for (const kv of ['k', 'v']) {
       const empty = reuse.op('Constant', [], {
         value: { tensor: { dims: [0, heads, 1, hd], dataType: DATA_TYPE[ft], rawData: new Uint8Array(0) } },
@@ -151,8 +154,8 @@ function decoder(vocab: number, seed: number, ft: DType): Uint8Array {
     const compute = new Graph(`no_past_${i}`, 100 + i);
     const ck = splitHeads(compute, linear(compute, enc, d, d, false), heads, hd);
     const cv = splitHeads(compute, linear(compute, enc, d, d), heads, hd);
-    compute.output(`compute_k_${i}`, 'float32', crossOut, ck);
-    compute.output(`compute_v_${i}`, 'float32', crossOut, cv);
+    compute.output(`compute_k_${i}`, 'float32', attended, ck);
+    compute.output(`compute_v_${i}`, 'float32', attended, cv);
     const outK = ft === 'float32' ? ck : compute.op('Cast', [ck], { to: DATA_TYPE[ft] });
     const outV = ft === 'float32' ? cv : compute.op('Cast', [cv], { to: DATA_TYPE[ft] });
     compute.output(`present_k_${i}`, ft, crossOut, outK);
