@@ -33,6 +33,10 @@ describe('applyTimestampRules', () => {
     expect(allowed(afterText).filter((i) => i >= 15)[0]).toBe(21); // timestamps never go back
     const afterClose = flat();
     applyTimestampRules(afterClose, [20, 3, 25], ids);
+    // After a closing timestamp, the same timestamp again (opening the next segment) or a later one.
+    expect(allowed(afterClose).filter((i) => i >= 15)).toEqual(
+      Array.from({ length: 66 - 25 }, (_, i) => 25 + i),
+    );
     expect(allowed(afterClose).every((i) => i === 10 || i >= 25)).toBe(true);
     const afterPair = flat();
     applyTimestampRules(afterPair, [20, 3, 25, 25], ids);
