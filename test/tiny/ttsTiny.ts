@@ -120,16 +120,17 @@ export function writePiperTiny(dir: string, seed = 31): string {
     (gr) => gr.op('Gather', ['scales', gr.ints([1], [])]),
     (gr) => gr.floats([0.7], []),
   );
-  g.input('input', 'int64', [1, 'phonemes']);
-  g.input('input_lengths', 'int64', [1]);
+  // The real export's batch axis is symbolic (piper_train export_onnx dynamic_axes).
+  g.input('input', 'int64', ['batch_size', 'phonemes']);
+  g.input('input_lengths', 'int64', ['batch_size']);
   g.input('scales', 'float32', [3]);
   g.output(
     'output',
     'float32',
-    [1, 1, 1, 'time'],
+    ['batch_size', 1, 1, 'time'],
     g.op('Reshape', [
       g.op('Mul', ['resized', g.op('Cast', [g.op('Div', ['input_lengths', 'input_lengths'])], { to: 1 })]),
-      g.ints([1, 1, 1, -1]),
+      g.op('Concat', [g.op('Shape', ['input'], { start: 0, end: 1 }), g.ints([1, 1, -1])], { axis: 0 }),
     ]),
   );
   mkdirSync(dir, { recursive: true });
