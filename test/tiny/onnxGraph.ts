@@ -7,8 +7,9 @@ type ITensor = onnxProto.onnx.ITensorProto;
 type IValueInfo = onnxProto.onnx.IValueInfoProto;
 type IAttr = onnxProto.onnx.IAttributeProto;
 
-export type DType = 'float32' | 'int64' | 'bool';
-const DATA_TYPE: Record<DType, number> = { float32: 1, int64: 7, bool: 9 };
+export type DType = 'float32' | 'int64' | 'bool' | 'float16';
+/** ONNX TensorProto.DataType of each dtype (also the `to` of a Cast). */
+export const DATA_TYPE: Record<DType, number> = { float32: 1, int64: 7, bool: 9, float16: 10 };
 /** A dimension: a fixed size or a symbolic (dynamic) axis name. */
 export type Dim = number | string;
 export type AttrValue = number | number[] | string | Graph | { floats: number[] } | { tensor: ITensor };
@@ -151,6 +152,17 @@ export function splitHeads(g: Graph, x: string, heads: number, headDim: number):
 /** [B, H, T, hd] → [B, T, H*hd] */
 export function mergeHeads(g: Graph, x: string, d: number): string {
   return g.op('Reshape', [g.op('Transpose', [x], { perm: [0, 2, 1, 3] }), g.ints([0, 0, d])]);
+}
+
+/**
+ * Grouped-query attention's key/value sharing: [B, kvHeads, T, hd] → [B, kvHeads·groups, T, hd],
+ * each KV head repeated for `groups` consecutive query heads (transformers' `repeat_kv`).
+ */
+export function repeatKv(g: Graph, x: string, kvHeads: number, groups: number, headDim: number): string {
+  if (groups === 1) return x;
+  const one = g.op('Unsqueeze', [x, g.ints([2])]);
+  const copies = g.op('Concat', new Array<string>(groups).fill(one), { axis: 2 });
+  return g.op('Reshape', [copies, g.ints([0, kvHeads * groups, -1, headDim])]);
 }
 
 /** softmax(q·kᵀ/√hd + bias)·v, where `allowed` (bool, broadcastable to the scores) masks keys. */
