@@ -6,6 +6,7 @@ import { LogMelExtractor } from '../models/audio/logMel.js';
 import { WhisperRunner } from '../models/stt/whisper.js';
 import { SileroVad } from '../models/vad/sileroVad.js';
 import { preprocessStill, preprocessVideoFrame } from '../models/vision/smolvlmImage.js';
+import { SMOLVLM_IMAGE_CONFIG } from '../models/vision/smolvlmImageConfig.js';
 import { LIBRIVOX_WAV, read16k } from '../test/helpers/audio.js';
 import {
   idefics3Oracle,
@@ -77,7 +78,10 @@ const frame = await sharp({
   .toBuffer();
 const idefics = idefics3Oracle();
 const raw = new RawImage(new Uint8ClampedArray(frame), 640, 480, 3);
-const videoOurs = await time(() => preprocessVideoFrame({ rgb: frame, width: 640, height: 480 }), 10);
+const videoOurs = await time(
+  () => preprocessVideoFrame({ rgb: frame, width: 640, height: 480 }, SMOLVLM_IMAGE_CONFIG),
+  10,
+);
 const videoTheirs = await time(() => idefics(raw, { do_image_splitting: false }), 10);
 console.log(
   `video frame 640x480 -> one 512² image: ours ${fmt(1000 / videoOurs)} frames/s, transformers.js ${fmt(1000 / videoTheirs)} frames/s  ->  ${fmt(videoTheirs / videoOurs, 2)}x`,
@@ -85,7 +89,7 @@ console.log(
 const png = await sharp(frame, { raw: { width: 640, height: 480, channels: 3 } })
   .png()
   .toBuffer();
-const stillOurs = await time(() => preprocessStill(png), 5);
+const stillOurs = await time(() => preprocessStill(png, SMOLVLM_IMAGE_CONFIG), 5);
 const stillTheirs = await time(
   async () => idefics(await RawImage.fromBlob(new Blob([new Uint8Array(png)]))),
   5,

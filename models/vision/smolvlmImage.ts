@@ -1,24 +1,7 @@
 import sharp from 'sharp';
+import { ModelError } from '../runtime/errors.js';
 import { cropChw, resizeBilinearChw } from './resize.js';
-
-/** SmolVLM / Idefics3 preprocessing settings (from preprocessor_config.json). */
-export interface SmolVlmImageConfig {
-  /** Stills are first resized so that their longest edge is this (`size.longest_edge`). */
-  longestEdge: number;
-  /** The vision encoder's input: tiles of this size (`max_image_size.longest_edge`). */
-  tileSize: number;
-  mean: [number, number, number];
-  std: [number, number, number];
-  rescaleFactor: number;
-}
-
-export const SMOLVLM_IMAGE_CONFIG: SmolVlmImageConfig = {
-  longestEdge: 2048,
-  tileSize: 512,
-  mean: [0.5, 0.5, 0.5],
-  std: [0.5, 0.5, 0.5],
-  rescaleFactor: 1 / 255,
-};
+import type { SmolVlmImageConfig } from './smolvlmImageConfig.js';
 
 /** Pixels for the vision encoder: `count` planar RGB images of tileSize², plus the tile grid. */
 export interface VisionInput {
@@ -62,7 +45,9 @@ async function decodeRgb(input: Buffer | RgbImage, width?: number, height?: numb
   const resized =
     width && height ? pipeline.resize(width, height, { fit: 'fill', kernel: 'lanczos3' }) : pipeline;
   const { data, info } = await resized.raw().toBuffer({ resolveWithObject: true });
-  if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
+  if (info.channels !== 3) {
+    throw new ModelError('ERR_MODEL_INPUT', `the decoded image has ${info.channels} channels, expected 3`);
+  }
   return { rgb: data, width: info.width, height: info.height };
 }
 
@@ -95,24 +80,29 @@ export function visionEncoderSize(
 }
 
 /**
- * A still image for SmolVLM: resized (lanczos3) to a 2048 longest edge,
- * normalised, resized (bilinear) to whole 512 tiles, split row by row into
- * tiles, plus one 512² global image last.
+ * A still image for SmolVLM: resized (lanczos3) to `cfg.longestEdge`,
+ * normalised, resized (bilinear) to whole tiles of `cfg.tileSize`, split row
+ * by row into tiles, plus one tile-sized global image last. Without
+ * `cfg.splitImages`, one tile-sized image. `cfg` comes from the model's
+ * preprocessor_config.json (`SmolVlmRunner.imageConfig`).
  */
 export async function preprocessStill(
   input: Buffer | RgbImage,
-  cfg: SmolVlmImageConfig = SMOLVLM_IMAGE_CONFIG,
+  cfg: SmolVlmImageConfig,
 ): Promise<VisionInput> {
   const meta = Buffer.isBuffer(input)
     ? await sharp(input).metadata()
     : { width: input.width, height: input.height };
-  if (!meta.width || !meta.height) throw new Error('could not read the image size');
+  if (!meta.width || !meta.height) throw new ModelError('ERR_MODEL_INPUT', 'could not read the image size');
   const first = stillResizeSize(meta.width, meta.height, cfg.longestEdge);
   const img = await decodeRgb(input, first.width, first.height);
   let planar = toPlanarNormalised(img.rgb, img.width, img.height, cfg);
+  const t = cfg.tileSize;
+  if (!cfg.splitImages) {
+    return { pixels: resizeBilinearChw(planar, 3, img.height, img.width, t, t), count: 1, rows: 0, cols: 0 };
+  }
   const enc = visionEncoderSize(img.width, img.height, cfg.tileSize);
   planar = resizeBilinearChw(planar, 3, img.height, img.width, enc.height, enc.width);
-  const t = cfg.tileSize;
   const { width, height } = enc;
   const tiles: Float32Array[] = [];
   let rows = 0;
@@ -138,11 +128,8 @@ export async function preprocessStill(
   return { pixels, count: tiles.length, rows, cols };
 }
 
-/** A video frame for SmolVLM: one 512² image (no tiling), resized directly with lanczos3. */
-export async function preprocessVideoFrame(
-  frame: RgbImage,
-  cfg: SmolVlmImageConfig = SMOLVLM_IMAGE_CONFIG,
-): Promise<VisionInput> {
+/** A video frame for SmolVLM: one `cfg.tileSize`² image (no tiling), resized directly with lanczos3. */
+export async function preprocessVideoFrame(frame: RgbImage, cfg: SmolVlmImageConfig): Promise<VisionInput> {
   const img = await decodeRgb(frame, cfg.tileSize, cfg.tileSize);
   return { pixels: toPlanarNormalised(img.rgb, img.width, img.height, cfg), count: 1, rows: 0, cols: 0 };
 }

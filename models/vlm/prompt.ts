@@ -1,4 +1,6 @@
 import { Template } from '@huggingface/jinja';
+import { ModelError } from '../runtime/errors.js';
+import { numberToWords } from './numberWords.js';
 
 /** One part of a chat message. Media parts are placeholders, expanded by `expandMedia`. */
 export type ContentPart = { type: 'text'; text: string } | { type: 'image' } | { type: 'video' };
@@ -13,7 +15,7 @@ export type MediaBlock =
   | { kind: 'image'; rows: number; cols: number }
   | { kind: 'video'; frameTimesMs: number[]; durationMs: number };
 
-/** Renders the model's own chat template (from tokenizer_config.json) with Jinja. */
+/** Renders a chat template (see `chatTemplateFor`) with Jinja. */
 export function renderChat(template: string, messages: ChatMessage[], addGenerationPrompt = true): string {
   return new Template(template).render({ messages, add_generation_prompt: addGenerationPrompt });
 }
@@ -41,9 +43,13 @@ export function imageTokens(rows: number, cols: number, seqLen: number): string 
   return `${s}\n<fake_token_around_image><global-img>${block}<fake_token_around_image>`;
 }
 
-/** A video's tokens: an intro giving the frame count and duration, then each frame under its real timestamp. */
+/**
+ * A video's tokens, as SmolVLMProcessor writes them: an intro giving the frame
+ * count in words and the duration, then each frame under its real timestamp.
+ */
 export function videoTokens(frameTimesMs: number[], durationMs: number, seqLen: number): string {
-  let s = `You are provided the following series of ${frameTimesMs.length} frames from a ${hmmss(durationMs)} [H:MM:SS] video.\n`;
+  const count = numberToWords(frameTimesMs.length);
+  let s = `You are provided the following series of ${count} frames from a ${hmmss(durationMs)} [H:MM:SS] video.\n`;
   for (const t of frameTimesMs) s += `\nFrame from ${mmss(t)}:${imageTokens(0, 0, seqLen)}`;
   return `${s}\n\n`;
 }
@@ -54,12 +60,20 @@ export function expandMedia(rendered: string, media: MediaBlock[], seqLen: numbe
   const out = rendered.replace(/<image>|<video>/g, (placeholder) => {
     const m = media[i++];
     if (!m || (placeholder === '<image>') !== (m.kind === 'image')) {
-      throw new Error(`prompt placeholder ${i} (${placeholder}) has no matching media`);
+      throw new ModelError(
+        'ERR_MODEL_INPUT',
+        `prompt placeholder ${i} (${placeholder}) has no matching media`,
+      );
     }
     return m.kind === 'image'
       ? imageTokens(m.rows, m.cols, seqLen)
       : videoTokens(m.frameTimesMs, m.durationMs, seqLen);
   });
-  if (i !== media.length) throw new Error(`${media.length} media given for ${i} placeholders`);
+  if (i !== media.length) {
+    throw new ModelError(
+      'ERR_MODEL_INPUT',
+      `${media.length} media given for ${i} placeholders in the prompt`,
+    );
+  }
   return out;
 }

@@ -3,10 +3,13 @@ import type { Tokenizer } from '@huggingface/tokenizers';
 import * as ort from 'onnxruntime-node';
 import { ModelError, throwIfAborted } from '../runtime/errors.js';
 import { readJsonFile } from '../runtime/files.js';
-import { emptyPast, KV_CACHE_RULE, nextPast } from '../runtime/kvCache.js';
+import { emptyPast, KV_CACHE_RULE, nextPast, pastInputNames } from '../runtime/kvCache.js';
 import { type Feeds, type ModelLogger, OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
 import { loadTokenizer, tokenId } from '../runtime/tokenizer.js';
 import type { VisionInput } from '../vision/smolvlmImage.js';
+import { type SmolVlmImageConfig, smolVlmImageConfig } from '../vision/smolvlmImageConfig.js';
+import { chatTemplateFor, modelChatTemplate } from './chatTemplate.js';
+import { float32Output, requireFloat32Inputs } from './float32Io.js';
 import { type ChatMessage, expandMedia, type MediaBlock, renderChat } from './prompt.js';
 import { Sampler, type SamplingOptions } from './sampling.js';
 
@@ -48,6 +51,8 @@ export class SmolVlmRunner {
   readonly hidden: number;
   readonly imageTokenId: number;
   readonly imageSeqLen: number;
+  /** Image preprocessing settings from the model's preprocessor_config.json. */
+  readonly imageConfig: SmolVlmImageConfig;
   readonly #vision: OnnxModel;
   readonly #embed: OnnxModel;
   readonly #decoder: OnnxModel;
@@ -62,6 +67,7 @@ export class SmolVlmRunner {
     chatTemplate: string;
     hidden: number;
     imageSeqLen: number;
+    imageConfig: SmolVlmImageConfig;
     eos: number[];
   }) {
     this.#vision = p.vision;
@@ -71,6 +77,7 @@ export class SmolVlmRunner {
     this.#chatTemplate = p.chatTemplate;
     this.hidden = p.hidden;
     this.imageSeqLen = p.imageSeqLen;
+    this.imageConfig = p.imageConfig;
     this.imageTokenId = tokenId(p.tokenizer, '<image>');
     this.#eos = new Set(p.eos);
   }
@@ -80,23 +87,32 @@ export class SmolVlmRunner {
     options: { threads?: SessionThreads; log?: ModelLogger } = {},
   ): Promise<SmolVlmRunner> {
     const readJson = (name: string) => readJsonFile(dir, name);
-    const [tokenizer, config, tokConfig, generation, processor] = await Promise.all([
-      loadTokenizer(dir),
-      readJson('config.json'),
-      readJson('tokenizer_config.json'),
-      readJson('generation_config.json'),
-      readJson('processor_config.json'),
-    ]);
-    const chatTemplate =
-      typeof tokConfig.chat_template === 'string'
-        ? tokConfig.chat_template
-        : ((await readJson('chat_template.json')).chat_template as string | undefined);
-    if (!chatTemplate) throw new ModelError('ERR_MODEL_LOAD', `no chat template in ${dir}`);
+    const [tokenizer, config, tokConfig, templateJson, generation, processor, preprocessor] =
+      await Promise.all([
+        loadTokenizer(dir),
+        readJson('config.json'),
+        readJson('tokenizer_config.json'),
+        readJson('chat_template.json'),
+        readJson('generation_config.json'),
+        readJson('processor_config.json'),
+        readJson('preprocessor_config.json'),
+      ]);
+    const chatTemplate = modelChatTemplate(templateJson, tokConfig);
+    if (!chatTemplate) {
+      throw new ModelError(
+        'ERR_MODEL_LOAD',
+        `no chat template in ${dir} (neither chat_template.json nor tokenizer_config.json has one)`,
+      );
+    }
+    const imageConfig = smolVlmImageConfig(preprocessor);
     const models: OnnxModel[] = [];
     try {
       for (const [name, file] of Object.entries(SMOLVLM_LAYOUT.sessions)) {
         models.push(await OnnxModel.load(`smolvlm-${name}`, join(dir, file), options));
       }
+      const [vision, , decoder] = models as [OnnxModel, OnnxModel, OnnxModel];
+      requireFloat32Inputs(vision, ['pixel_values']);
+      requireFloat32Inputs(decoder, ['inputs_embeds', ...pastInputNames(decoder)]);
     } catch (error) {
       await Promise.all(models.map((m) => m.dispose()));
       throw error;
@@ -111,13 +127,18 @@ export class SmolVlmRunner {
       chatTemplate,
       hidden: Number(text.hidden_size),
       imageSeqLen: Number(processor.image_seq_len ?? 64),
+      imageConfig,
       eos: (Array.isArray(eos) ? eos : [eos ?? tokenId(tokenizer, '<end_of_utterance>')]).map(Number),
     });
   }
 
-  /** The prompt text: the model's chat template with media placeholders expanded to their token blocks. */
+  /**
+   * The prompt text: the model's chat template (or, for a conversation holding
+   * video, the processor's video-capable one) with media placeholders expanded to their token blocks.
+   */
   buildPrompt(messages: ChatMessage[], media: MediaBlock[] = []): string {
-    return expandMedia(renderChat(this.#chatTemplate, messages), media, this.imageSeqLen);
+    const template = chatTemplateFor(messages, this.#chatTemplate);
+    return expandMedia(renderChat(template, messages), media, this.imageSeqLen);
   }
 
   /** Token ids of a prompt (special tokens in the text are recognised, none added). */
@@ -127,7 +148,13 @@ export class SmolVlmRunner {
 
   /** Vision encoder: `imageSeqLen` feature rows of width `hidden` per image, in order. */
   async encodeImages(input: VisionInput, signal?: AbortSignal): Promise<Float32Array> {
-    const side = Math.round(Math.sqrt(input.pixels.length / input.count / 3));
+    const side = this.imageConfig.tileSize;
+    if (input.count < 1 || input.pixels.length !== input.count * 3 * side * side) {
+      throw new ModelError(
+        'ERR_MODEL_INPUT',
+        `smolvlm-vision: ${input.pixels.length} pixel values for ${input.count} images of 3×${side}×${side}`,
+      );
+    }
     const out = await this.#vision.run(
       {
         pixel_values: new ort.Tensor('float32', input.pixels, [1, input.count, 3, side, side]),
@@ -140,9 +167,7 @@ export class SmolVlmRunner {
       },
       { signal },
     );
-    const features = out.image_features;
-    if (!features) throw new ModelError('ERR_MODEL_RUN', 'smolvlm-vision: no image_features output');
-    return features.data as Float32Array;
+    return float32Output(this.#vision, out, 'image_features').data;
   }
 
   /**
@@ -154,7 +179,7 @@ export class SmolVlmRunner {
       { input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]) },
       { signal },
     );
-    const embeds = Float32Array.from(out.inputs_embeds?.data as Float32Array);
+    const embeds = Float32Array.from(float32Output(this.#embed, out, 'inputs_embeds').data);
     const d = this.hidden;
     const slots = ids.flatMap((id, i) => (id === this.imageTokenId ? [i] : []));
     const rows = imageRows ? imageRows.length / d : 0;
@@ -200,9 +225,9 @@ export class SmolVlmRunner {
         },
         { signal: options.signal },
       );
-      const logitsT = out.logits as ort.Tensor;
-      const v = logitsT.dims[2] as number;
-      const logits = (logitsT.data as Float32Array).slice((t - 1) * v, t * v);
+      const { data, tensor } = float32Output(this.#decoder, out, 'logits');
+      const v = tensor.dims[2] as number;
+      const logits = data.slice((t - 1) * v, t * v);
       options.onStep?.(step, logits.slice());
       const id = sampler.next(logits, generated);
       if (this.#eos.has(id)) break;

@@ -1,8 +1,13 @@
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preprocessStill, preprocessVideoFrame } from '../../models/vision/smolvlmImage.js';
-import { type GeneratedToken, SmolVlmRunner } from '../../models/vlm/smolvlm.js';
+import { type GeneratedToken, SMOLVLM_LAYOUT, SmolVlmRunner } from '../../models/vlm/smolvlm.js';
 import { tinyModelDir } from '../tiny/index.js';
+import { type SmolVlmTinyOptions, writeSmolVlmTiny } from '../tiny/smolvlmTiny.js';
 
 let vlm: SmolVlmRunner;
 let photo: Buffer;
@@ -23,7 +28,7 @@ async function collect(gen: AsyncGenerator<GeneratedToken>): Promise<GeneratedTo
 }
 
 async function imagePrompt(question: string) {
-  const img = await preprocessStill(photo);
+  const img = await preprocessStill(photo, vlm.imageConfig);
   const prompt = vlm.buildPrompt(
     [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: question }] }],
     [{ kind: 'image', rows: img.rows, cols: img.cols }],
@@ -43,20 +48,35 @@ describe('SmolVLM runner on a tiny-random model with the real export contract', 
     expect(rows.length).toBe(img.count * 64 * vlm.hidden);
   });
 
-  it('writes video frames under their real timestamps', () => {
+  it("renders video with the processor's video template (the repo's chat_template.json is image-only), as SmolVLMProcessor writes it", () => {
     const prompt = vlm.buildPrompt(
       [{ role: 'user', content: [{ type: 'video' }, { type: 'text', text: 'When does the door open?' }] }],
       [{ kind: 'video', frameTimesMs: [0, 1000, 65_000], durationMs: 66_000 }],
     );
-    expect(prompt).toContain(
-      'You are provided the following series of 3 frames from a 0:01:06 [H:MM:SS] video.\n',
+    const frame = `<fake_token_around_image><global-img>${'<image>'.repeat(64)}<fake_token_around_image>`;
+    // processing_smolvlm.py / video_processing_smolvlm.py: DEFAULT_VIDEO_INTRO with num2words(3),
+    // FRAME_TIMESTAMP_MESSAGE per frame, DEFAULT_MEDIA_OUTTRO, inside DEFAULT_CHAT_TEMPLATE.
+    expect(prompt).toBe(
+      '<|im_start|>User: You are provided the following series of three frames from a 0:01:06 [H:MM:SS] video.\n' +
+        `\nFrame from 00:00:${frame}\nFrame from 00:01:${frame}\nFrame from 01:05:${frame}` +
+        '\n\nWhen does the door open?<end_of_utterance>\nAssistant:',
     );
-    expect(prompt).toContain('\nFrame from 00:00:<fake_token_around_image><global-img>');
-    expect(prompt).toContain('\nFrame from 01:05:');
     expect(vlm.tokenize(prompt).filter((i) => i === vlm.imageTokenId).length).toBe(3 * 64);
   });
 
-  it('gives the same logits with the KV cache as with full recompute (max abs diff < 1e-4)', async () => {
+  it('has fewer KV heads than query heads in the decoder cache (GQA, like the real 3 of 9)', async () => {
+    const session = await ort.InferenceSession.create(
+      join(tinyModelDir('smolvlm'), SMOLVLM_LAYOUT.sessions.decoder),
+    );
+    const i = session.inputNames.indexOf('past_key_values.0.key');
+    const meta = session.inputMetadata[i] as { shape: readonly (number | string)[] };
+    await session.release();
+    expect(meta.shape).toEqual(['batch_size', 2, 'past_sequence_length', 8]);
+    expect(vlm.hidden / 8).toBe(6);
+  });
+
+  // Measured 3.8e-6 on logits up to 6.6 in magnitude; the bound is about 5 times that.
+  it('gives the same logits with the KV cache as with full recompute (max abs diff < 2e-5)', async () => {
     const { ids, rows } = await imagePrompt('Describe.');
     const embeds = await vlm.embed(ids, rows);
     const a: Float32Array[] = [];
@@ -72,18 +92,22 @@ describe('SmolVLM runner on a tiny-random model with the real export contract', 
       for (let i = 0; i < row.length; i++)
         max = Math.max(max, Math.abs((row[i] as number) - ((b[s] as Float32Array)[i] as number)));
     });
-    expect(max).toBeLessThan(1e-4);
+    expect(max).toBeLessThan(2e-5);
     expect(ta.map((t) => t.id)).toEqual(tb.map((t) => t.id));
   });
 
+  // Measured identical (0 difference); 1e-6 leaves room for another CPU's kernels.
   it('encodes a batch of N frames exactly as N single frames', async () => {
     const frames = await Promise.all(
       [10, 120, 250].map((v) =>
-        preprocessVideoFrame({
-          rgb: new Uint8Array(64 * 48 * 3).map((_, i) => (i * v) % 256),
-          width: 64,
-          height: 48,
-        }),
+        preprocessVideoFrame(
+          {
+            rgb: new Uint8Array(64 * 48 * 3).map((_, i) => (i * v) % 256),
+            width: 64,
+            height: 48,
+          },
+          vlm.imageConfig,
+        ),
       ),
     );
     const batched = await vlm.encodeImages({
@@ -97,7 +121,7 @@ describe('SmolVLM runner on a tiny-random model with the real export contract', 
     let max = 0;
     for (let i = 0; i < joined.length; i++)
       max = Math.max(max, Math.abs((joined[i] as number) - (batched[i] as number)));
-    expect(max).toBeLessThan(1e-4);
+    expect(max).toBeLessThan(1e-6);
   });
 
   it('puts any given feature rows at the image tokens, and refuses a count mismatch', async () => {
@@ -157,5 +181,58 @@ describe('SmolVLM runner on a tiny-random model with the real export contract', 
     });
     await expect(collect(gen)).rejects.toMatchObject({ code: 'ERR_ABORTED' });
     expect(steps).toBe(3);
+  });
+});
+
+describe('SmolVLM runner reads what differs between exports from their files', () => {
+  const root = mkdtempSync(join(tmpdir(), 'smolvlm-variants-'));
+  const variant = (name: string, options: SmolVlmTinyOptions): string => {
+    const dir = join(root, name);
+    writeSmolVlmTiny(dir, 11, options);
+    return dir;
+  };
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('takes tile and edge sizes from preprocessor_config.json (a 384² vision encoder, as in the 2.2B)', async () => {
+    const small = await SmolVlmRunner.load(variant('tile384', { tile: 384 }));
+    try {
+      expect(small.imageConfig).toMatchObject({ tileSize: 384, longestEdge: 1536 });
+      const img = await preprocessStill(photo, small.imageConfig);
+      expect(img.pixels.length).toBe(img.count * 3 * 384 * 384);
+      const rows = await small.encodeImages(img);
+      expect(rows.length).toBe(img.count * 64 * small.hidden);
+      await expect(small.encodeImages(await preprocessStill(photo, vlm.imageConfig))).rejects.toMatchObject({
+        code: 'ERR_MODEL_INPUT',
+      });
+    } finally {
+      await small.dispose();
+    }
+  });
+
+  it('prefers chat_template.json over a template in tokenizer_config.json, and needs one of them', async () => {
+    const dir = variant('templates', {});
+    const tokenizerConfig = { bos_token: '<|im_start|>', chat_template: 'FROM TOKENIZER CONFIG' };
+    writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig));
+    const both = await SmolVlmRunner.load(dir);
+    const text = both.buildPrompt([{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }]);
+    await both.dispose();
+    expect(text).toBe('<|im_start|>User: Hi<end_of_utterance>\nAssistant:');
+    unlinkSync(join(dir, 'chat_template.json'));
+    const fallback = await SmolVlmRunner.load(dir);
+    const fromTokenizer = fallback.buildPrompt([{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }]);
+    await fallback.dispose();
+    expect(fromTokenizer).toBe('FROM TOKENIZER CONFIG');
+    writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ bos_token: '<|im_start|>' }));
+    await expect(SmolVlmRunner.load(dir)).rejects.toMatchObject({
+      code: 'ERR_MODEL_LOAD',
+      message: expect.stringContaining('chat_template.json'),
+    });
+  });
+
+  it('refuses a float16 KV cache at load with ERR_MODEL_LOAD naming the tensor, not mid-call', async () => {
+    await expect(SmolVlmRunner.load(variant('fp16cache', { cacheType: 'float16' }))).rejects.toMatchObject({
+      code: 'ERR_MODEL_LOAD',
+      message: expect.stringMatching(/past_key_values\.0\.key is float16/),
+    });
   });
 });

@@ -6,7 +6,7 @@ import { writeKokoroTiny, writePiperTiny } from './ttsTiny.js';
 import { writeWhisperTiny } from './whisperTiny.js';
 
 /** Bump when a generator changes, so cached models are rebuilt. */
-const GENERATOR_VERSION = 4;
+const GENERATOR_VERSION = 5;
 
 const GENERATORS = {
   whisper: (dir: string) => writeWhisperTiny(dir),

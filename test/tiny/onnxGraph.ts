@@ -154,6 +154,17 @@ export function mergeHeads(g: Graph, x: string, d: number): string {
   return g.op('Reshape', [g.op('Transpose', [x], { perm: [0, 2, 1, 3] }), g.ints([0, 0, d])]);
 }
 
+/**
+ * Grouped-query attention's key/value sharing: [B, kvHeads, T, hd] → [B, kvHeads·groups, T, hd],
+ * each KV head repeated for `groups` consecutive query heads (transformers' `repeat_kv`).
+ */
+export function repeatKv(g: Graph, x: string, kvHeads: number, groups: number, headDim: number): string {
+  if (groups === 1) return x;
+  const one = g.op('Unsqueeze', [x, g.ints([2])]);
+  const copies = g.op('Concat', new Array<string>(groups).fill(one), { axis: 2 });
+  return g.op('Reshape', [copies, g.ints([0, kvHeads * groups, -1, headDim])]);
+}
+
 /** softmax(q·kᵀ/√hd + bias)·v, where `allowed` (bool, broadcastable to the scores) masks keys. */
 export function attention(
   g: Graph,

@@ -1,14 +1,47 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { byteLevelBpeTokenizer } from './byteBpe.js';
-import { attention, dim, Graph, layerNorm, linear, mergeHeads, scalar, splitHeads } from './onnxGraph.js';
+import {
+  attention,
+  DATA_TYPE,
+  dim,
+  Graph,
+  layerNorm,
+  linear,
+  mergeHeads,
+  repeatKv,
+  scalar,
+  splitHeads,
+} from './onnxGraph.js';
 
-/** Sizes of the tiny SmolVLM (the real 256M: hidden 576, 30 layers, 3 KV heads of 64). */
-export const SMOLVLM_TINY = { d: 32, heads: 2, layers: 2, imageSeqLen: 64, tile: 512, maxPositions: 8192 };
+/**
+ * Sizes of the tiny SmolVLM. Like the real 256M (hidden 576, 30 layers, 9 query
+ * heads sharing 3 KV heads of 64: GQA), it has fewer KV heads than query heads.
+ */
+export const SMOLVLM_TINY = {
+  d: 48,
+  heads: 6,
+  kvHeads: 2,
+  layers: 2,
+  imageSeqLen: 64,
+  tile: 512,
+  maxPositions: 8192,
+};
 
-/** SmolVLM2's chat template (chat_template.json of the Video-Instruct models). */
-export const SMOLVLM_CHAT_TEMPLATE =
-  "<|im_start|>{% for message in messages %}{{message['role'] | capitalize}}{% if message['content'][0]['type'] == 'image' %}{{':'}}{% else %}{{': '}}{% endif %}{% for line in message['content'] %}{% if line['type'] == 'text' %}{{line['text']}}{% elif line['type'] == 'image' %}{{ '<image>' }}{% elif line['type'] == 'video' %}{{ '<video>' }}{% endif %}{% endfor %}<end_of_utterance>\n{% endfor %}{% if add_generation_prompt %}{{ 'Assistant:' }}{% endif %}";
+/**
+ * The SmolVLM2 repos' `chat_template.json`: images only, a `{"type": "video"}`
+ * part renders as nothing (transformers' processor substitutes its own template for video).
+ */
+export const SMOLVLM_IMAGE_CHAT_TEMPLATE =
+  "<|im_start|>{% for message in messages %}{{message['role'] | capitalize}}{% if message['content'][0]['type'] == 'image' %}{{':'}}{% else %}{{': '}}{% endif %}{% for line in message['content'] %}{% if line['type'] == 'text' %}{{line['text']}}{% elif line['type'] == 'image' %}{{ '<image>' }}{% endif %}{% endfor %}<end_of_utterance>\n{% endfor %}{% if add_generation_prompt %}{{ 'Assistant:' }}{% endif %}";
+
+/** Variants of the tiny SmolVLM, for the ways the real exports differ. */
+export interface SmolVlmTinyOptions {
+  /** Vision tile side (`max_image_size.longest_edge`): 512 for 256M/500M, 384 for 2.2B. */
+  tile?: number;
+  /** dtype of the decoder's past/present tensors: float16 as in an fp16 export. */
+  cacheType?: 'float32' | 'float16';
+}
 
 export function smolvlmSpecialTokens(): string[] {
   const grid: string[] = [];
@@ -25,8 +58,8 @@ export function smolvlmSpecialTokens(): string[] {
   ];
 }
 
-function visionEncoder(seed: number): Uint8Array {
-  const { d, tile, imageSeqLen } = SMOLVLM_TINY;
+function visionEncoder(seed: number, tile: number): Uint8Array {
+  const { d, imageSeqLen } = SMOLVLM_TINY;
   const patch = tile / Math.sqrt(imageSeqLen);
   const g = new Graph('smolvlm_vision_encoder', seed);
   const px = g.input('pixel_values', 'float32', ['batch_size', 'num_images', 3, tile, tile]);
@@ -58,16 +91,20 @@ function embedTokens(vocab: number, seed: number): Uint8Array {
   return g.toBytes();
 }
 
-function decoder(vocab: number, seed: number): Uint8Array {
-  const { d, heads, layers, maxPositions } = SMOLVLM_TINY;
+function decoder(vocab: number, seed: number, cacheType: 'float32' | 'float16'): Uint8Array {
+  const { d, heads, kvHeads, layers, maxPositions } = SMOLVLM_TINY;
   const hd = d / heads;
+  const groups = heads / kvHeads;
   const g = new Graph('smolvlm_decoder_merged', seed);
+  const toFloat = (x: string) => (cacheType === 'float32' ? x : g.op('Cast', [x], { to: DATA_TYPE.float32 }));
+  const toCache = (x: string) =>
+    cacheType === 'float32' ? x : g.op('Cast', [x], { to: DATA_TYPE[cacheType] });
   const embeds = g.input('inputs_embeds', 'float32', ['batch_size', 'sequence_length', d]);
   const mask = g.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length']);
   const positions = g.input('position_ids', 'int64', ['batch_size', 'sequence_length']);
   const past = Array.from({ length: layers }, (_, i) => ({
-    k: g.input(`past_key_values.${i}.key`, 'float32', ['batch_size', heads, 'past_sequence_length', hd]),
-    v: g.input(`past_key_values.${i}.value`, 'float32', ['batch_size', heads, 'past_sequence_length', hd]),
+    k: g.input(`past_key_values.${i}.key`, cacheType, ['batch_size', kvHeads, 'past_sequence_length', hd]),
+    v: g.input(`past_key_values.${i}.value`, cacheType, ['batch_size', kvHeads, 'past_sequence_length', hd]),
   }));
   const pastLen = scalar(g, dim(g, (past[0] as { k: string }).k, 2));
   const total = g.op('Add', [pastLen, scalar(g, dim(g, embeds, 1))]);
@@ -86,11 +123,16 @@ function decoder(vocab: number, seed: number): Uint8Array {
     const pv = past[i] as { k: string; v: string };
     const n = layerNorm(g, h, d);
     const q = splitHeads(g, linear(g, n, d, d, false), heads, hd);
-    const k = g.op('Concat', [pv.k, splitHeads(g, linear(g, n, d, d, false), heads, hd)], { axis: 2 });
-    const v = g.op('Concat', [pv.v, splitHeads(g, linear(g, n, d, d, false), heads, hd)], { axis: 2 });
-    g.output(`present.${i}.key`, 'float32', ['batch_size', heads, 'total_sequence_length', hd], k);
-    g.output(`present.${i}.value`, 'float32', ['batch_size', heads, 'total_sequence_length', hd], v);
-    h = g.op('Add', [h, linear(g, mergeHeads(g, attention(g, q, k, v, hd, allowed), d), d, d, false)]);
+    const kNew = splitHeads(g, linear(g, n, d, kvHeads * hd, false), kvHeads, hd);
+    const vNew = splitHeads(g, linear(g, n, d, kvHeads * hd, false), kvHeads, hd);
+    const k = g.op('Concat', [toFloat(pv.k), kNew], { axis: 2 });
+    const v = g.op('Concat', [toFloat(pv.v), vNew], { axis: 2 });
+    const cacheDims = ['batch_size', kvHeads, 'total_sequence_length', hd];
+    g.output(`present.${i}.key`, cacheType, cacheDims, toCache(k));
+    g.output(`present.${i}.value`, cacheType, cacheDims, toCache(v));
+    const kAll = repeatKv(g, k, kvHeads, groups, hd);
+    const vAll = repeatKv(g, v, kvHeads, groups, hd);
+    h = g.op('Add', [h, linear(g, mergeHeads(g, attention(g, q, kAll, vAll, hd, allowed), d), d, d, false)]);
     h = g.op('Add', [h, linear(g, g.op('Tanh', [linear(g, layerNorm(g, h, d), d, 2 * d)]), 2 * d, d)]);
   }
   const logits = linear(g, layerNorm(g, h, d), d, vocab, false);
@@ -103,14 +145,22 @@ function decoder(vocab: number, seed: number): Uint8Array {
   return g.toBytes();
 }
 
-/** Writes a tiny-random SmolVLM2 in the Hugging Face ONNX layout (onnx/vision_encoder, embed_tokens, decoder_model_merged). */
-export function writeSmolVlmTiny(dir: string, seed = 11): void {
+/**
+ * Writes a tiny-random SmolVLM2 in the Hugging Face ONNX layout (onnx/vision_encoder,
+ * embed_tokens, decoder_model_merged) with the real repo's config files: an
+ * image-only `chat_template.json` and no template in tokenizer_config.json.
+ */
+export function writeSmolVlmTiny(dir: string, seed = 11, options: SmolVlmTinyOptions = {}): void {
+  const tile = options.tile ?? SMOLVLM_TINY.tile;
   const { json, ids } = byteLevelBpeTokenizer(smolvlmSpecialTokens());
   const vocab = Object.keys((json.model as { vocab: object }).vocab).length + ids.size;
   mkdirSync(join(dir, 'onnx'), { recursive: true });
-  writeFileSync(join(dir, 'onnx', 'vision_encoder.onnx'), visionEncoder(seed));
+  writeFileSync(join(dir, 'onnx', 'vision_encoder.onnx'), visionEncoder(seed, tile));
   writeFileSync(join(dir, 'onnx', 'embed_tokens.onnx'), embedTokens(vocab, seed + 1));
-  writeFileSync(join(dir, 'onnx', 'decoder_model_merged.onnx'), decoder(vocab, seed + 2));
+  writeFileSync(
+    join(dir, 'onnx', 'decoder_model_merged.onnx'),
+    decoder(vocab, seed + 2, options.cacheType ?? 'float32'),
+  );
   writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
   writeFileSync(
     join(dir, 'tokenizer_config.json'),
@@ -120,8 +170,11 @@ export function writeSmolVlmTiny(dir: string, seed = 11): void {
       eos_token: '<end_of_utterance>',
       pad_token: '<|im_end|>',
       unk_token: '<|endoftext|>',
-      chat_template: SMOLVLM_CHAT_TEMPLATE,
     }),
+  );
+  writeFileSync(
+    join(dir, 'chat_template.json'),
+    JSON.stringify({ chat_template: SMOLVLM_IMAGE_CHAT_TEMPLATE }),
   );
   writeFileSync(
     join(dir, 'config.json'),
@@ -134,12 +187,12 @@ export function writeSmolVlmTiny(dir: string, seed = 11): void {
         hidden_size: SMOLVLM_TINY.d,
         num_hidden_layers: SMOLVLM_TINY.layers,
         num_attention_heads: SMOLVLM_TINY.heads,
-        num_key_value_heads: SMOLVLM_TINY.heads,
+        num_key_value_heads: SMOLVLM_TINY.kvHeads,
         head_dim: SMOLVLM_TINY.d / SMOLVLM_TINY.heads,
         vocab_size: vocab,
         max_position_embeddings: SMOLVLM_TINY.maxPositions,
       },
-      vision_config: { image_size: SMOLVLM_TINY.tile, patch_size: 16 },
+      vision_config: { image_size: tile, patch_size: 16 },
     }),
   );
   writeFileSync(
@@ -163,11 +216,11 @@ export function writeSmolVlmTiny(dir: string, seed = 11): void {
       do_resize: true,
       image_mean: [0.5, 0.5, 0.5],
       image_std: [0.5, 0.5, 0.5],
-      max_image_size: { longest_edge: SMOLVLM_TINY.tile },
+      max_image_size: { longest_edge: tile },
       resample: 1,
       rescale_factor: 1 / 255,
-      size: { longest_edge: 4 * SMOLVLM_TINY.tile },
-      video_sampling: { fps: 1, max_frames: 64, video_size: { longest_edge: SMOLVLM_TINY.tile } },
+      size: { longest_edge: 4 * tile },
+      video_sampling: { fps: 1, max_frames: 64, video_size: { longest_edge: tile } },
     }),
   );
 }
