@@ -26,6 +26,11 @@ describe('signaling', () => {
         JSON.stringify({ v: 1, kind: 'request', id: 4, method: 'ping', data: { x: 'y'.repeat(70_000) } }),
         'ERR_MESSAGE_TOO_LARGE',
       ],
+      // Under the limit in characters, over it in UTF-8 bytes ('é' is two bytes).
+      [
+        JSON.stringify({ v: 1, kind: 'request', id: 7, method: 'join', data: { token: 'é'.repeat(33_000) } }),
+        'ERR_MESSAGE_TOO_LARGE',
+      ],
       [Buffer.from([1, 2, 3]), 'ERR_INVALID_MESSAGE', true],
       [
         JSON.stringify({
