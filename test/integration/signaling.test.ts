@@ -285,6 +285,40 @@ describe('races between a request in flight and its socket closing', () => {
     }
   });
 
+  it('a join that times out while the worker is slow closes its call when the call finally comes', async () => {
+    const captured = captureLog('info');
+    const server = await startTestServer({ REQUEST_TIMEOUT_MS: '200' }, { log: captured.log });
+    const workerPid = server.pool.pids[0] as number;
+    try {
+      const tok = await token(server);
+      const c = await RawClient.open(server.url);
+      // A stopped worker cannot answer createRouter: the join outlives its deadline.
+      process.kill(workerPid, 'SIGSTOP');
+      let timedOut: Awaited<ReturnType<RawClient['request']>>;
+      try {
+        timedOut = await c.request('join', { token: tok });
+      } finally {
+        process.kill(workerPid, 'SIGCONT');
+      }
+      expect(timedOut.error?.code).toBe('ERR_TIMEOUT');
+      await waitFor(
+        () => captured.at('info', 'call closed').length === 1,
+        5000,
+        'the late call to be closed',
+      );
+      expect(captured.at('info', 'call closed')[0]?.reason).toBe(
+        'abandoned before the call was ready (ERR_TIMEOUT)',
+      );
+      expect(await settledLeftovers(server)).toEqual(NOTHING_LEFT);
+      // The late call was not attached: this connection may join again.
+      expect((await c.request('join', { token: tok })).ok).toBe(true);
+      c.close();
+      expect(await settledLeftovers(server)).toEqual(NOTHING_LEFT);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a socket closed while produce, createTransport and consumeAssistant are in flight leaves no transport, tap or ffmpeg', async () => {
     const captured = captureLog('info');
     const server = await startTestServer({}, { log: captured.log });
