@@ -100,6 +100,8 @@ export class SignalingConnection implements ConnectionHandle {
   }
 
   #replyError(id: number | null, error: WireError): void {
+    // Counted as reported only when the client can still hear it.
+    if (this.#ws.readyState !== this.#ws.OPEN) return;
     this.#app.metrics.errors.inc({ code: error.code });
     this.#send({ v: PROTOCOL_VERSION, kind: 'response', id, ok: false, error });
   }
@@ -151,10 +153,12 @@ export class SignalingConnection implements ConnectionHandle {
     });
     const ctx: HandlerContext = { app: this.#app, conn: this, signal };
     const handler = handlers[method] as (c: HandlerContext, d: unknown) => Promise<unknown>;
+    const work = handler(ctx, request.data);
     try {
-      const data = await Promise.race([handler(ctx, request.data), abandoned]);
+      const data = await Promise.race([work, abandoned]);
       this.#send({ v: PROTOCOL_VERSION, kind: 'response', id, ok: true, data });
     } catch (error) {
+      if (signal.aborted && error === signal.reason) this.#watchAbandoned(method, work);
       const e = toSightlineError(error);
       if (e.code === 'ERR_INTERNAL') this.#log.error('request failed', { method, error });
       else this.#log.debug('request rejected', { method, code: e.code });
@@ -164,6 +168,15 @@ export class SignalingConnection implements ConnectionHandle {
       if (onAbort) signal.removeEventListener('abort', onAbort);
       this.#pending.delete(id);
     }
+  }
+
+  /** An abandoned handler still runs to its end; a fault it meets then is logged, not lost. */
+  #watchAbandoned(method: string, work: Promise<unknown>): void {
+    work.then(undefined, (error: unknown) => {
+      if (toSightlineError(error).code === 'ERR_INTERNAL') {
+        this.#log.error('abandoned request failed', { method, error });
+      }
+    });
   }
 
   #pushMetrics(call: Call): void {
