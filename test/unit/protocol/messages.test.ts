@@ -130,12 +130,15 @@ describe('parseClientMessage', () => {
     expect(Object.keys(wellFormed).sort()).toEqual(Object.keys(requestSchemas).sort());
   });
 
-  it.each(Object.entries(wellFormed))('accepts a well-formed %s request and types its data', (method, data) => {
-    const id = 21 + Object.keys(wellFormed).indexOf(method);
-    const expected = { ok: true, request: { v: 1, kind: 'request', id, method, data } };
-    expect(parseClientMessage(ok(method, data, id))).toEqual(expected);
-    expect(parseClientMessage(Buffer.from(ok(method, data, id)))).toEqual(expected);
-  });
+  it.each(Object.entries(wellFormed))(
+    'accepts a well-formed %s request and types its data',
+    (method, data) => {
+      const id = 21 + Object.keys(wellFormed).indexOf(method);
+      const expected = { ok: true, request: { v: 1, kind: 'request', id, method, data } };
+      expect(parseClientMessage(ok(method, data, id))).toEqual(expected);
+      expect(parseClientMessage(Buffer.from(ok(method, data, id)))).toEqual(expected);
+    },
+  );
 
   it('treats missing data as empty for methods without parameters', () => {
     expect(parseClientMessage(JSON.stringify({ v: 1, kind: 'request', id: 40, method: 'ping' }))).toEqual({
