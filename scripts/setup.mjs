@@ -16,10 +16,13 @@ import {
 import { homedir, release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { aptTracker, ninjaTracker, nullTracker, runLogged, tailOf } from './lib/progress.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const purpose = (process.argv.find((a) => a.startsWith('--for=')) ?? '--for=test').slice(6);
 const started = Date.now();
+// Long steps (apt, the worker build) write here; the terminal gets one line per step and a heartbeat.
+const LOG_DIR = join(tmpdir(), 'sightline-setup');
 
 const APT_RUNTIME = ['ffmpeg'];
 const APT_TEST = ['chromium', 'espeak-ng', 'sox', 'pocketsphinx-testdata', 'fonts-dejavu-core'];
@@ -62,21 +65,45 @@ function missingDebPackages(names) {
   });
 }
 
+const logsStarted = new Set();
+/** Runs a long command with its output in LOG_DIR/<name>.log; on failure shows the log's tail and dies. */
+async function runQuietly(name, cmd, args, { label, tracker = nullTracker(), env, failure }) {
+  mkdirSync(LOG_DIR, { recursive: true });
+  const logPath = join(LOG_DIR, `${name}.log`);
+  // Each set-up run starts its logs afresh; steps of one run append to them.
+  if (!logsStarted.has(name)) writeFileSync(logPath, '');
+  logsStarted.add(name);
+  const print = (text) => step(`  ${text}`);
+  if (await runLogged(cmd, args, { logPath, label, tracker, print, cwd: ROOT, env })) return logPath;
+  process.stderr.write(`\n--- last lines of ${logPath} ---\n${tailOf(logPath, 40)}\n---\n`);
+  die(`${failure} (full log: ${logPath})`);
+}
+
 let aptUpdated = false;
-function ensureDebPackages(names, why) {
+async function ensureDebPackages(names, why) {
   const missing = missingDebPackages(names);
   if (missing.length === 0) return;
   const cmd = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) die(`${why} needs Debian packages: ${missing.join(', ')}.\nRun: sudo ${cmd}`);
-  step(`installing ${missing.join(', ')} (${why})`);
+  step(`installing ${missing.join(', ')} (${why}); apt's output goes to ${join(LOG_DIR, 'apt.log')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   if (!aptUpdated) {
-    if (!run('apt-get', ['update', '-qq'], { env })) die('apt-get update failed');
+    await runQuietly('apt', 'apt-get', ['update', '-q'], {
+      label: 'apt-get update',
+      env,
+      failure: 'apt-get update failed',
+    });
     aptUpdated = true;
   }
-  if (!run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env })) {
-    die(`apt-get could not install ${missing.join(', ')}`);
-  }
+  const t0 = Date.now();
+  const tracker = aptTracker();
+  await runQuietly('apt', 'apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], {
+    label: 'apt-get install',
+    tracker,
+    env,
+    failure: `apt-get could not install ${missing.join(', ')}`,
+  });
+  step(`  installed ${tracker.packages ?? 0} packages in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 
 function newestMtime(dir) {
@@ -89,8 +116,8 @@ function newestMtime(dir) {
 }
 
 // 1. System packages.
-ensureDebPackages(APT_RUNTIME, 'media processing');
-if (purpose === 'test') ensureDebPackages(APT_TEST, 'the browser and audio tests');
+await ensureDebPackages(APT_RUNTIME, 'media processing');
+if (purpose === 'test') await ensureDebPackages(APT_TEST, 'the browser and audio tests');
 
 // 2. npm packages. Install scripts are skipped on purpose (same result under npm 10 and 11):
 // the mediasoup worker is handled below; onnxruntime-node's script only fetches CUDA files;
@@ -150,14 +177,22 @@ if (process.env.MEDIASOUP_WORKER_BIN) {
       step('prebuilt mediasoup worker installed');
     } else {
       step('no prebuilt worker reachable; building it from the npm tarball with Debian libraries (cached)');
-      ensureDebPackages(APT_WORKER_BUILD, 'building the mediasoup worker');
-      if (!run('bash', [join(ROOT, 'scripts/mediasoup-offline/build-worker.sh'), msVersion, cacheDir])) {
-        die('the mediasoup worker build failed (see above)');
-      }
+      await ensureDebPackages(APT_WORKER_BUILD, 'building the mediasoup worker');
+      step(`the worker build's output goes to ${join(LOG_DIR, 'worker-build.log')}`);
+      await runQuietly(
+        'worker-build',
+        'bash',
+        [join(ROOT, 'scripts/mediasoup-offline/build-worker.sh'), msVersion, cacheDir],
+        {
+          label: 'mediasoup worker build',
+          tracker: ninjaTracker(),
+          failure: 'the mediasoup worker build failed',
+        },
+      );
     }
   }
   if (existsSync(cached) && !(existsSync(workerPath) && workerRuns(workerPath))) {
-    ensureDebPackages(
+    await ensureDebPackages(
       ['libssl3', 'libuv1', 'libsrtp2-1', 'libusrsctp2', 'libabsl20220623'],
       'the mediasoup worker',
     );

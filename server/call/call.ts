@@ -124,13 +124,15 @@ export class Call extends TypedEmitter<CallEvents> {
       { protocol: 'udp', ip: listenIp, announcedAddress: announced },
     ];
     if (enableTcp) listenInfos.push({ protocol: 'tcp', ip: listenIp, announcedAddress: announced });
-    const transport = await this.router.createWebRtcTransport({
-      listenInfos,
-      enableUdp: true,
-      enableTcp,
-      preferUdp: true,
-      appData: { direction },
-    });
+    const transport = this.#keepIfOpen(
+      await this.router.createWebRtcTransport({
+        listenInfos,
+        enableUdp: true,
+        enableTcp,
+        preferUdp: true,
+        appData: { direction },
+      }),
+    );
     this.#transports.set(transport.id, transport);
     this.#deps.metrics.transportsActive.inc();
     transport.observer.once('close', () => {
@@ -165,7 +167,7 @@ export class Call extends TypedEmitter<CallEvents> {
     if ([...this.#producers.values()].some((p) => p.appData.source === source)) {
       throw new SightlineError('ERR_INVALID_STATE', `a ${source} track is already published`);
     }
-    const producer = await transport.produce({ kind, rtpParameters, appData: { source } });
+    const producer = this.#keepIfOpen(await transport.produce({ kind, rtpParameters, appData: { source } }));
     this.#producers.set(producer.id, producer);
     producer.observer.once('close', () => this.#producers.delete(producer.id));
     try {
@@ -173,6 +175,7 @@ export class Call extends TypedEmitter<CallEvents> {
       else await this.#startVideoTap(producer);
     } catch (error) {
       producer.close();
+      this.#assertOpen();
       throw new SightlineError('ERR_MEDIA', 'could not start processing this track', { cause: error });
     }
     return producer;
@@ -191,7 +194,7 @@ export class Call extends TypedEmitter<CallEvents> {
     if (!this.router.canConsume({ producerId, rtpCapabilities })) {
       throw new SightlineError('ERR_INVALID_STATE', 'the client cannot receive Opus audio');
     }
-    const consumer = await transport.consume({ producerId, rtpCapabilities, paused: true });
+    const consumer = this.#keepIfOpen(await transport.consume({ producerId, rtpCapabilities, paused: true }));
     this.#consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
     return consumer;
@@ -224,6 +227,18 @@ export class Call extends TypedEmitter<CallEvents> {
     if (this.#closed) throw new SightlineError('ERR_INVALID_STATE', 'the call has ended');
   }
 
+  /**
+   * Returns `child`, or closes it and throws when the call ended while it was being
+   * created: close() has already run and would never reach it.
+   */
+  #keepIfOpen<T extends { close(): void }>(child: T): T {
+    if (this.#closed) {
+      child.close();
+      this.#assertOpen();
+    }
+    return child;
+  }
+
   #transport(id: string): ms.WebRtcTransport {
     this.#assertOpen();
     const t = this.#transports.get(id);
@@ -244,28 +259,32 @@ export class Call extends TypedEmitter<CallEvents> {
   }
 
   async #startAudioTap(producer: ms.Producer): Promise<void> {
-    const tap = await AudioTap.create({
-      router: this.router,
-      producer,
-      clock: this.#deps.clock,
-      callStartMs: this.startedAtMs,
-      log: this.#log,
-    });
+    const tap = this.#keepIfOpen(
+      await AudioTap.create({
+        router: this.router,
+        producer,
+        clock: this.#deps.clock,
+        callStartMs: this.startedAtMs,
+        log: this.#log,
+      }),
+    );
     this.#audioTap = tap;
     this.#trackTap('audio', tap);
     this.emit('audioTap', tap);
   }
 
   async #startVideoTap(producer: ms.Producer): Promise<void> {
-    const tap = await VideoTap.create({
-      router: this.router,
-      producer,
-      clock: this.#deps.clock,
-      callStartMs: this.startedAtMs,
-      log: this.#log,
-      options: { fps: this.#deps.config.video.fps },
-      onRestart: () => this.#deps.metrics.tapRestarts.inc(),
-    });
+    const tap = this.#keepIfOpen(
+      await VideoTap.create({
+        router: this.router,
+        producer,
+        clock: this.#deps.clock,
+        callStartMs: this.startedAtMs,
+        log: this.#log,
+        options: { fps: this.#deps.config.video.fps },
+        onRestart: () => this.#deps.metrics.tapRestarts.inc(),
+      }),
+    );
     this.#videoTap = tap;
     this.#trackTap('video', tap);
     this.emit('videoTap', tap);

@@ -31,7 +31,14 @@ export class CallRegistry extends TypedEmitter<CallRegistryEvents> {
     return [...this.#calls.values()];
   }
 
-  async create(): Promise<Call> {
+  /**
+   * Starts a call. When `signal` aborts while the call is being created (its
+   * connection closed, its request timed out), the call is closed at once, never
+   * announced, and the signal's reason is thrown: no one is left to close it later.
+   */
+  async create(options: { signal?: AbortSignal } = {}): Promise<Call> {
+    const { signal } = options;
+    signal?.throwIfAborted();
     if (this.#calls.size + this.#starting >= this.#deps.config.limits.maxCalls) {
       throw new SightlineError('ERR_CALL_LIMIT');
     }
@@ -42,6 +49,10 @@ export class CallRegistry extends TypedEmitter<CallRegistryEvents> {
     } finally {
       this.#starting--;
     }
+    if (signal?.aborted) {
+      call.close(`abandoned before the call was ready (${reasonCode(signal.reason)})`);
+      throw signal.reason;
+    }
     this.#calls.set(call.id, call);
     call.once('closed', () => this.#calls.delete(call.id));
     this.emit('call', call);
@@ -51,4 +62,8 @@ export class CallRegistry extends TypedEmitter<CallRegistryEvents> {
   closeAll(reason: string): void {
     for (const call of this.#calls.values()) call.close(reason);
   }
+}
+
+function reasonCode(reason: unknown): string {
+  return reason instanceof SightlineError ? reason.code : 'aborted';
 }

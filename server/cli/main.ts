@@ -1,9 +1,3 @@
-import { modelsCommand } from './models.js';
+import { runCli } from './cli.js';
 
-const [, , group, ...args] = process.argv;
-if (group === 'models') {
-  process.exitCode = await modelsCommand(args);
-} else {
-  process.stderr.write('usage: sightline models <list|pull|verify|path> [--set NAME | MODEL...]\n');
-  process.exitCode = group === undefined || group === '--help' ? 0 : 2;
-}
+process.exitCode = await runCli(process.argv.slice(2));

@@ -1,8 +1,9 @@
-import { ModelManager, managerOptionsFromEnv } from '../../models/manager/manager.js';
+import { ModelManager, managerOptionsFromEnv, PULL_COMMAND } from '../../models/manager/manager.js';
 import { progressPrinter } from '../../models/manager/progress.js';
-import { ModelError } from '../../models/runtime/errors.js';
+import { type CliIo, processIo } from './io.js';
 
-const USAGE = `usage: sightline models <command> [--set NAME | MODEL...]
+/** `sightline models --help`. */
+export const MODELS_USAGE = `usage: sightline models <command> [--set NAME | MODEL...]
 
   list     each model of the set, its files and whether they are present
   pull     download what is missing (resumable, verified, atomic)
@@ -23,63 +24,105 @@ function targets(args: string[]): string[] {
   return out.length > 0 ? out : ['default'];
 }
 
-/** `sightline models …`; returns the process exit code. */
+/** The pull command for exactly these targets, as a user would type it. */
+function pullCommand(manager: ModelManager, names: string[]): string {
+  return `${PULL_COMMAND} ${names.map((x) => (manager.sets[x] ? `--set ${x}` : x)).join(' ')}`;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function list(manager: ModelManager, names: string[], io: CliIo): number {
+  io.out.write(`models directory: ${manager.dir}\nsource: ${manager.baseUrl}\n`);
+  let files = 0;
+  let missing = 0;
+  for (const m of manager.resolve(names)) {
+    const st = manager.status(m);
+    const present = st.filter((s) => s.present).length;
+    files += st.length;
+    missing += st.length - present;
+    io.out.write(`\n${m.id}  (${m.role}, ${m.repo}@${m.revision})  ${present}/${st.length} files\n`);
+    for (const s of st) {
+      const state = s.present ? 'ok     ' : s.partialBytes > 0 ? 'partial' : 'missing';
+      io.out.write(
+        `  ${state}  ${s.file.path}${s.partialBytes > 0 ? ` (${s.partialBytes} bytes so far)` : ''}\n`,
+      );
+    }
+  }
+  io.out.write('\nVAD (Silero v5) and OCR (PP-OCRv4) ship inside npm packages: nothing to download.\n');
+  io.out.write(
+    missing === 0
+      ? `All ${plural(files, 'file')} present.\n`
+      : `${missing} of ${plural(files, 'file')} missing. Fetch them with: ${pullCommand(manager, names)}\n`,
+  );
+  return 0;
+}
+
+async function verify(manager: ModelManager, names: string[], io: CliIo): Promise<number> {
+  const results = await manager.verify(names);
+  for (const r of results) io.out.write(`${r.ok ? 'ok  ' : 'FAIL'}  ${r.label}  ${r.reason}\n`);
+  const missing = results.filter((r) => !r.ok && r.reason === 'missing').length;
+  const failed = results.filter((r) => !r.ok).length - missing;
+  const ok = results.length - missing - failed;
+  io.out.write(
+    `\nverify: ${ok} ok, ${missing} missing, ${failed} failed (of ${plural(results.length, 'file')})\n`,
+  );
+  if (failed > 0) {
+    io.out.write(
+      `Files that fail their checksum are damaged or changed: delete them, then run: ${pullCommand(manager, names)}\n`,
+    );
+  } else if (missing > 0) {
+    io.out.write(`Fetch the missing files with: ${pullCommand(manager, names)}\n`);
+  }
+  return failed + missing === 0 ? 0 : 1;
+}
+
+/**
+ * `sightline models …`; returns the process exit code. `manager` defaults to one
+ * configured from the environment (SIGHTLINE_MODELS_DIR, HF_ENDPOINT).
+ */
 export async function modelsCommand(
   args: string[],
-  out = process.stdout,
-  err = process.stderr,
+  io: CliIo = processIo,
+  manager: ModelManager = new ModelManager(managerOptionsFromEnv()),
 ): Promise<number> {
   const [command, ...rest] = args;
-  const manager = new ModelManager(managerOptionsFromEnv());
+  const names = targets(rest);
   try {
     switch (command) {
-      case 'list': {
-        out.write(`models directory: ${manager.dir}\nsource: ${manager.baseUrl}\n`);
-        for (const m of manager.resolve(targets(rest))) {
-          const st = manager.status(m);
-          const present = st.filter((s) => s.present).length;
-          out.write(`\n${m.id}  (${m.role}, ${m.repo}@${m.revision})  ${present}/${st.length} files\n`);
-          for (const s of st) {
-            const state = s.present ? 'ok     ' : s.partialBytes > 0 ? 'partial' : 'missing';
-            out.write(
-              `  ${state}  ${s.file.path}${s.partialBytes > 0 ? ` (${s.partialBytes} bytes so far)` : ''}\n`,
-            );
-          }
-        }
-        out.write('\nVAD (Silero v5) and OCR (PP-OCRv4) ship inside npm packages: nothing to download.\n');
-        return 0;
-      }
+      case 'list':
+        return list(manager, names, io);
       case 'pull': {
         const ac = new AbortController();
-        process.once('SIGINT', () => ac.abort());
-        await manager.pull(targets(rest), {
-          signal: ac.signal,
-          onProgress: progressPrinter(err),
-          onFile: (label, state) => {
-            if (state === 'present') out.write(`present  ${label}\n`);
-          },
-        });
-        out.write(`all files present in ${manager.dir}\n`);
+        const onSigint = () => ac.abort();
+        process.once('SIGINT', onSigint);
+        try {
+          await manager.pull(names, {
+            signal: ac.signal,
+            // A writer without isTTY (tests) gets the printer's plain line mode.
+            onProgress: progressPrinter(io.err as NodeJS.WriteStream),
+            onFile: (label, state) => {
+              if (state === 'present') io.out.write(`present  ${label}\n`);
+            },
+          });
+        } finally {
+          process.off('SIGINT', onSigint);
+        }
+        io.out.write(`all files present in ${manager.dir}\n`);
         return 0;
       }
-      case 'verify': {
-        const results = await manager.verify(targets(rest));
-        for (const r of results) out.write(`${r.ok ? 'ok  ' : 'FAIL'}  ${r.label}  ${r.reason}\n`);
-        return results.every((r) => r.ok) ? 0 : 1;
-      }
-      case 'path': {
-        for (const m of manager.resolve(targets(rest))) out.write(`${m.id}\t${manager.pathOf(m)}\n`);
+      case 'verify':
+        return await verify(manager, names, io);
+      case 'path':
+        for (const m of manager.resolve(names)) io.out.write(`${m.id}\t${manager.pathOf(m)}\n`);
         return 0;
-      }
       default:
-        err.write(`${USAGE}\n`);
-        return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+        io.err.write(`sightline: unknown models command "${command}"\n\n${MODELS_USAGE}\n`);
+        return 2;
     }
   } catch (error) {
     // One readable line, never a stack trace: a user ran a command, not a debugger.
-    const message =
-      error instanceof ModelError ? error.message : error instanceof Error ? error.message : String(error);
-    err.write(`\nsightline: ${message}\n`);
+    const message = error instanceof Error ? error.message : String(error);
+    io.err.write(`\nsightline: ${message}\n`);
     return 1;
   }
 }

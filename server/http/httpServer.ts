@@ -1,19 +1,29 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { SightlineError } from '../../protocol/errors.js';
 import type { AppContext } from '../context.js';
-import { routes, sendError } from './routes.js';
+import { allowedMethods, routes, sendError } from './routes.js';
 
 /** The HTTP server: page, SDK bundle, tokens, health, readiness and metrics. */
 export function createHttpServer(app: AppContext): Server {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const route = routes[`${req.method ?? 'GET'} ${path}`];
+    // HEAD runs the GET route; Node sends its headers without the body.
+    const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
+    const route = routes[`${method} ${path}`];
     if (!route) {
-      const known = Object.keys(routes).some((k) => k.endsWith(` ${path}`));
+      const allowed = allowedMethods(path);
+      if (allowed.length === 0) {
+        sendError(res, 404, new SightlineError('ERR_NOT_FOUND', `nothing is served at ${path}`));
+        return;
+      }
+      res.setHeader('allow', allowed.join(', '));
       sendError(
         res,
-        known ? 405 : 404,
-        new SightlineError('ERR_NOT_FOUND', known ? 'method not allowed' : 'not found'),
+        405,
+        new SightlineError(
+          'ERR_METHOD_NOT_ALLOWED',
+          `${req.method} is not allowed here; use ${allowed.join(' or ')}`,
+        ),
       );
       return;
     }

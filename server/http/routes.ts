@@ -25,7 +25,9 @@ async function sendFile(res: ServerResponse, path: string, contentType: string):
   let body: Buffer;
   try {
     body = await readFile(path);
-  } catch {
+  } catch (error) {
+    // Only a missing file means "not built"; anything else (permissions, I/O) is a real fault.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     sendError(
       res,
       503,
@@ -56,6 +58,12 @@ export const routes: Record<string, Route> = {
     sendFile(res, join(CLIENT_DIST_DIR, 'app.js'), 'text/javascript; charset=utf-8'),
   'GET /sdk.js': (_app, _req, res) =>
     sendFile(res, join(CLIENT_DIST_DIR, 'sdk.js'), 'text/javascript; charset=utf-8'),
+  'GET /favicon.svg': (_app, _req, res) => sendFile(res, join(PAGE_DIR, 'favicon.svg'), 'image/svg+xml'),
+  // Browsers that ignore the page's <link rel=icon> still ask for this; there is nothing else to send.
+  'GET /favicon.ico': async (_app, _req, res) => {
+    res.writeHead(204, { 'cache-control': 'max-age=86400' });
+    res.end();
+  },
   'POST /api/token': issueToken,
   'GET /healthz': async (_app, _req, res) => sendJson(res, 200, { status: 'ok' }),
   'GET /readyz': async (app, _req, res) => {
@@ -69,3 +77,11 @@ export const routes: Record<string, Route> = {
     res.end(body);
   },
 };
+
+/** The methods served at `path` (HEAD wherever GET is), for 405 replies and their `Allow` header. */
+export function allowedMethods(path: string): string[] {
+  const methods = Object.keys(routes)
+    .filter((key) => key.slice(key.indexOf(' ') + 1) === path)
+    .map((key) => key.slice(0, key.indexOf(' ')));
+  return methods.includes('GET') ? [...methods, 'HEAD'] : methods;
+}

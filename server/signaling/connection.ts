@@ -17,6 +17,9 @@ import type { ConnectionHandle, HandlerContext } from './handlers/types.js';
 import { TokenBucket } from './rateLimiter.js';
 
 const METRICS_PUSH_MS = 2000;
+/** Messages a second a connection may send on average, and how many it may send at once. */
+const RATE_PER_S = 50;
+const BURST = 100;
 
 /**
  * One client's WebSocket: validates every message at the boundary, dispatches
@@ -31,6 +34,8 @@ export class SignalingConnection implements ConnectionHandle {
   readonly #log: Logger;
   readonly #pending = new Set<number>();
   readonly #bucket: TokenBucket;
+  /** Aborts, with ERR_CONNECTION_CLOSED, when the socket goes; every request's signal derives from it. */
+  readonly #lifetime = new AbortController();
   #alive = true;
   #heartbeat: NodeJS.Timeout;
   #metricsTimer: NodeJS.Timeout | null = null;
@@ -40,7 +45,7 @@ export class SignalingConnection implements ConnectionHandle {
     this.#ws = ws;
     this.#app = app;
     this.#log = app.log.child({ connId: this.id });
-    this.#bucket = new TokenBucket(50, 100, app.clock.nowMs());
+    this.#bucket = new TokenBucket({ ratePerS: RATE_PER_S, burst: BURST, clock: app.clock });
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('pong', () => {
       this.#alive = true;
@@ -60,6 +65,14 @@ export class SignalingConnection implements ConnectionHandle {
   }
 
   attach(call: Call): void {
+    if (this.#closed) {
+      call.close('connection closed before the call was ready');
+      throw new SightlineError('ERR_CONNECTION_CLOSED');
+    }
+    if (this.call && !this.call.closed) {
+      call.close('connection already in a call');
+      throw new SightlineError('ERR_ALREADY_JOINED');
+    }
     this.call = call;
     call.on('push', (event, data) => this.push(event, data as never));
     call.once('closed', () => {
@@ -87,13 +100,15 @@ export class SignalingConnection implements ConnectionHandle {
   }
 
   #replyError(id: number | null, error: WireError): void {
+    // Counted as reported only when the client can still hear it.
+    if (this.#ws.readyState !== this.#ws.OPEN) return;
     this.#app.metrics.errors.inc({ code: error.code });
     this.#send({ v: PROTOCOL_VERSION, kind: 'response', id, ok: false, error });
   }
 
   #onMessage(data: RawData, isBinary: boolean): void {
     if (this.#closed) return;
-    if (!this.#bucket.take(this.#app.clock.nowMs())) {
+    if (!this.#bucket.take()) {
       this.#replyError(null, new SightlineError('ERR_RATE_LIMITED').toWire());
       return;
     }
@@ -123,27 +138,45 @@ export class SignalingConnection implements ConnectionHandle {
     }
     this.#pending.add(id);
     this.#app.metrics.signalingMessages.inc({ method });
-    const ctx: HandlerContext = { app: this.#app, conn: this };
+    // The request is abandoned when its connection closes or it runs out of time; either way
+    // the handler sees its signal abort and closes whatever it created meanwhile.
+    const deadline = new AbortController();
+    const signal = AbortSignal.any([this.#lifetime.signal, deadline.signal]);
+    const timer = setTimeout(
+      () => deadline.abort(new SightlineError('ERR_TIMEOUT')),
+      this.#app.config.limits.requestTimeoutMs,
+    );
+    let onAbort: (() => void) | undefined;
+    const abandoned = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    const ctx: HandlerContext = { app: this.#app, conn: this, signal };
     const handler = handlers[method] as (c: HandlerContext, d: unknown) => Promise<unknown>;
-    let timer: NodeJS.Timeout | undefined;
+    const work = handler(ctx, request.data);
     try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new SightlineError('ERR_TIMEOUT')),
-          this.#app.config.limits.requestTimeoutMs,
-        );
-      });
-      const data = await Promise.race([handler(ctx, request.data), timeout]);
+      const data = await Promise.race([work, abandoned]);
       this.#send({ v: PROTOCOL_VERSION, kind: 'response', id, ok: true, data });
     } catch (error) {
+      if (signal.aborted && error === signal.reason) this.#watchAbandoned(method, work);
       const e = toSightlineError(error);
       if (e.code === 'ERR_INTERNAL') this.#log.error('request failed', { method, error });
       else this.#log.debug('request rejected', { method, code: e.code });
       this.#replyError(id, e.toWire());
     } finally {
       clearTimeout(timer);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
       this.#pending.delete(id);
     }
+  }
+
+  /** An abandoned handler still runs to its end; a fault it meets then is logged, not lost. */
+  #watchAbandoned(method: string, work: Promise<unknown>): void {
+    work.then(undefined, (error: unknown) => {
+      if (toSightlineError(error).code === 'ERR_INTERNAL') {
+        this.#log.error('abandoned request failed', { method, error });
+      }
+    });
   }
 
   #pushMetrics(call: Call): void {
@@ -183,5 +216,6 @@ export class SignalingConnection implements ConnectionHandle {
     clearInterval(this.#heartbeat);
     if (this.#metricsTimer) clearInterval(this.#metricsTimer);
     this.leave('connection closed');
+    this.#lifetime.abort(new SightlineError('ERR_CONNECTION_CLOSED'));
   }
 }

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { VideoFrame } from '../../core/media.js';
 import type { SightlineServer } from '../../server/app.js';
 import type { Call } from '../../server/call/call.js';
 import { launchBrowser, startCall, type TestBrowser } from '../helpers/browser.js';
 import { colourY4m, speechWav } from '../helpers/fixtures.js';
-import { processAlive, startTestServer, waitFor } from '../helpers/server.js';
+import { type CapturedLog, captureLog, processAlive, startTestServer, waitFor } from '../helpers/server.js';
 
 async function joinCall(server: SightlineServer, browser: TestBrowser) {
   const callPromise = new Promise<Call>((resolve) => server.calls.once('call', resolve));
@@ -23,12 +23,22 @@ function record(frames: AsyncIterable<VideoFrame>): VideoFrame[] {
   return out;
 }
 
+/** Error-level log lines other than the `expected` messages: a fault test expects its own errors, and only those. */
+function unexpectedErrors(captured: CapturedLog, expected: string[] = []) {
+  return captured.at('error').filter((r) => !expected.includes(r.msg));
+}
+
 describe('faults during a call', () => {
   let server: SightlineServer;
+  // The faults are provoked on purpose: their log lines are asserted on here, not printed between results.
+  const captured = captureLog('info');
   const browsers: TestBrowser[] = [];
 
   beforeAll(async () => {
-    server = await startTestServer({ VIDEO_FPS: '2' });
+    server = await startTestServer({ VIDEO_FPS: '2' }, { log: captured.log });
+  });
+  beforeEach(() => {
+    captured.records.length = 0;
   });
   afterAll(async () => {
     for (const b of browsers) await b.close();
@@ -58,6 +68,8 @@ describe('faults during a call', () => {
       expect((after[i] as VideoFrame).ptsMs).toBeGreaterThan((after[i - 1] as VideoFrame).ptsMs);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toMatch(/sightline_video_tap_restarts_total [1-9]/);
+    expect(captured.at('warn', 'video tap ffmpeg stopped; restarting').length).toBeGreaterThanOrEqual(1);
+    expect(unexpectedErrors(captured)).toEqual([]);
     call.close('test done');
   });
 
@@ -92,6 +104,11 @@ describe('faults during a call', () => {
     const next = await joinCall(server, await browser());
     expect(next.call.router.closed).toBe(false);
     next.call.close('test done');
+    expect(captured.at('error', 'mediasoup worker died').map((r) => r.pid)).toEqual([pid]);
+    expect(captured.at('error', 'media worker of this call died').map((r) => r.callId)).toEqual([call.id]);
+    expect(unexpectedErrors(captured, ['mediasoup worker died', 'media worker of this call died'])).toEqual(
+      [],
+    );
   });
 
   it('frees every transport, consumer and ffmpeg of a browser that vanishes without a goodbye within 5 s', async () => {
@@ -131,12 +148,15 @@ describe('faults during a call', () => {
     expect(metrics).toContain('sightline_calls_active 0');
     expect(metrics).toContain('sightline_media_transports_active 0');
     expect(metrics).toMatch(/sightline_media_taps_active\{kind="video"\} 0/);
+    expect(captured.at('info', 'call closed').map((r) => r.callId)).toContain(call.id);
+    expect(unexpectedErrors(captured)).toEqual([]);
   });
 });
 
 describe('a browser that freezes (no FIN, no pongs)', () => {
   it('is detected by the heartbeat and its call freed within 5 s at the default settings', async () => {
-    const server = await startTestServer();
+    const captured = captureLog('info');
+    const server = await startTestServer({}, { log: captured.log });
     const b = await launchBrowser({ audioWav: speechWav(), videoY4m: colourY4m() });
     try {
       const { call } = await joinCall(server, b);
@@ -152,6 +172,8 @@ describe('a browser that freezes (no FIN, no pongs)', () => {
       );
       console.log(`frozen browser detected and cleaned up in ${(performance.now() - t0).toFixed(0)} ms`);
       expect(server.calls.size).toBe(0);
+      expect(captured.at('info', 'client stopped answering pings').length).toBe(1);
+      expect(unexpectedErrors(captured)).toEqual([]);
     } finally {
       process.kill(-b.pid, 'SIGKILL');
       await b.close();

@@ -1,9 +1,44 @@
-import { createLogger } from '../../core/log.js';
+import type { Clock } from '../../core/clock.js';
+import { createLogger, type Logger, type LogLevel } from '../../core/log.js';
 import { SightlineServer } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 
-/** Starts a real server (real mediasoup workers) on an ephemeral port. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<SightlineServer> {
+/** One parsed log line. */
+export interface LogRecord {
+  level: LogLevel;
+  msg: string;
+  [field: string]: unknown;
+}
+
+/** A logger that keeps its lines in memory, so a test asserts on them instead of printing them. */
+export interface CapturedLog {
+  log: Logger;
+  records: LogRecord[];
+  /** The records at `level`, optionally only those whose message contains `msg`. */
+  at(level: LogLevel, msg?: string): LogRecord[];
+}
+
+/** Creates a logger that captures every line at `level` and above (default: debug, so nothing is lost). */
+export function captureLog(level: LogLevel = 'debug'): CapturedLog {
+  const records: LogRecord[] = [];
+  const log = createLogger({ level, write: (line) => records.push(JSON.parse(line) as LogRecord) });
+  return {
+    log,
+    records,
+    at: (l, msg) => records.filter((r) => r.level === l && (msg === undefined || r.msg.includes(msg))),
+  };
+}
+
+/**
+ * Starts a real server (real mediasoup workers) on an ephemeral port. Logs go to
+ * stderr at TEST_LOG_LEVEL (default error) unless `options.log` is given; tests
+ * that provoke errors on purpose pass a captured log and assert on it. A
+ * `ManualClock` makes time-based limits deterministic.
+ */
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { log?: Logger; clock?: Clock } = {},
+): Promise<SightlineServer> {
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',
@@ -11,7 +46,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     LOG_LEVEL: (process.env.TEST_LOG_LEVEL as string) ?? 'error',
     ...env,
   });
-  return SightlineServer.create(config, { log: createLogger({ level: config.log.level }) });
+  return SightlineServer.create(config, {
+    log: options.log ?? createLogger({ level: config.log.level }),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
 }
 
 /** Polls `check` every 50 ms until it returns a value other than undefined/false, or throws after `timeoutMs`. */
@@ -37,4 +75,14 @@ export function processAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The value of one Prometheus sample in `text` (`name` may carry labels:
+ * `x{kind="video"}`), or `absent` when there is no such line (NaN by default, so a
+ * misspelt name fails; prom-client omits a labelled series until its first use).
+ */
+export function metricValue(text: string, name: string, absent = Number.NaN): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? absent : Number(line.slice(name.length + 1));
 }

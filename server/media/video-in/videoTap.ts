@@ -129,6 +129,7 @@ export class VideoTap {
       comedia: false,
     });
     let dir: string | null = null;
+    let started: VideoTap | null = null;
     try {
       const consumer = await transport.consume({
         producerId: p.producer.id,
@@ -137,6 +138,7 @@ export class VideoTap {
       });
       dir = await mkdtemp(join(tmpdir(), 'sightline-vtap-'));
       const tap = new VideoTap({ ...p, transport, consumer, opts, dir });
+      started = tap;
       const codec = consumer.rtpParameters.codecs[0] as ms.RtpCodecParameters;
       const port = await findFreeUdpPortPair(opts.host, opts.portRange[0], opts.portRange[1]);
       await writeFile(tap.#sdpPath, videoReceiveSdp(opts.host, port, codec));
@@ -149,6 +151,8 @@ export class VideoTap {
       p.log.debug('video tap started', { producerId: p.producer.id, mime, port, fps: opts.fps });
       return tap;
     } catch (error) {
+      // A router closed mid-way (the call ended) fails a later step after ffmpeg has started.
+      started?.close();
       transport.close();
       if (dir) await rm(dir, { recursive: true, force: true });
       throw error;

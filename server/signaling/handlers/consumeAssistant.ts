@@ -1,4 +1,5 @@
 import type { types as ms } from 'mediasoup';
+import { keepUnlessAbandoned } from './keepUnlessAbandoned.js';
 import { requireCall } from './requireCall.js';
 import type { Handler } from './types.js';
 
@@ -6,9 +7,9 @@ export const consumeAssistant: Handler<'consumeAssistant'> = async (
   ctx,
   { transportId, rtpCapabilities },
 ) => {
-  const consumer = await requireCall(ctx).consumeAssistant(
-    transportId,
-    rtpCapabilities as unknown as ms.RtpCapabilities,
+  const consumer = keepUnlessAbandoned(
+    ctx,
+    await requireCall(ctx).consumeAssistant(transportId, rtpCapabilities as unknown as ms.RtpCapabilities),
   );
   return {
     consumerId: consumer.id,

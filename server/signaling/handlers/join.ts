@@ -5,7 +5,7 @@ import type { Handler } from './types.js';
 export const join: Handler<'join'> = async (ctx, { token }) => {
   if (ctx.conn.call && !ctx.conn.call.closed) throw new SightlineError('ERR_ALREADY_JOINED');
   if (!ctx.app.tokens.verify(token)) throw new SightlineError('ERR_UNAUTHORIZED');
-  const call = await ctx.app.calls.create();
+  const call = await ctx.app.calls.create({ signal: ctx.signal });
   ctx.conn.attach(call);
   return {
     callId: call.id,

@@ -1,13 +1,12 @@
 import type { types as ms } from 'mediasoup';
+import { keepUnlessAbandoned } from './keepUnlessAbandoned.js';
 import { requireCall } from './requireCall.js';
 import type { Handler } from './types.js';
 
 export const produce: Handler<'produce'> = async (ctx, { transportId, kind, source, rtpParameters }) => {
-  const producer = await requireCall(ctx).produce(
-    transportId,
-    kind,
-    source,
-    rtpParameters as unknown as ms.RtpParameters,
+  const producer = keepUnlessAbandoned(
+    ctx,
+    await requireCall(ctx).produce(transportId, kind, source, rtpParameters as unknown as ms.RtpParameters),
   );
   return { producerId: producer.id };
 };

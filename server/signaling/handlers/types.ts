@@ -7,15 +7,26 @@ export interface ConnectionHandle {
   readonly id: string;
   /** The joined call, or null before `join`. */
   call: Call | null;
-  /** Attaches a call to this connection (push events, close on disconnect). */
+  /**
+   * Attaches a new call to this connection (push events, close on disconnect).
+   * A call that arrives once the connection has closed, or while another call is
+   * attached, is closed at once and refused (ERR_CONNECTION_CLOSED, ERR_ALREADY_JOINED).
+   */
   attach(call: Call): void;
   /** Ends the connection's call (the socket stays open). */
   leave(reason: string): void;
 }
 
+/** What one request's handler gets. */
 export interface HandlerContext {
   app: AppContext;
   conn: ConnectionHandle;
+  /**
+   * Aborts when the request is abandoned: its connection closed (reason
+   * ERR_CONNECTION_CLOSED) or it ran past REQUEST_TIMEOUT_MS (ERR_TIMEOUT). Whatever
+   * the handler created meanwhile must be closed, since no one will ever use it.
+   */
+  signal: AbortSignal;
 }
 
 /** A request handler: validated data in, response data out, typed errors thrown. */

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_MESSAGE_BYTES, parseClientMessage } from '../../../protocol/messages.js';
+import {
+  MAX_MESSAGE_BYTES,
+  type Method,
+  parseClientMessage,
+  type RequestData,
+  requestSchemas,
+} from '../../../protocol/messages.js';
 
 const ok = (method: string, data: unknown, id = 1) =>
   JSON.stringify({ v: 1, kind: 'request', id, method, data });
@@ -103,13 +109,65 @@ describe('parseClientMessage', () => {
     if (!r.ok) expect(r.detail).not.toContain('my-password-here');
   });
 
-  it('accepts each well-formed request and types its data', () => {
-    const r = parseClientMessage(ok('createTransport', { direction: 'send' }, 21));
-    expect(r).toEqual({
+  const wellFormed: { [M in Method]: RequestData<M> } = {
+    join: { token: 'abc.def' },
+    createTransport: { direction: 'recv' },
+    connectTransport: { transportId: 't1', dtlsParameters: { role: 'client', fingerprints: [] } },
+    produce: {
+      transportId: 't1',
+      kind: 'video',
+      source: 'camera',
+      rtpParameters: { codecs: [], encodings: [{ ssrc: 1 }] },
+    },
+    closeProducer: { producerId: 'p1' },
+    consumeAssistant: { transportId: 't2', rtpCapabilities: { codecs: [] } },
+    resumeConsumer: { consumerId: 'c1' },
+    leave: {},
+    ping: {},
+  };
+
+  it('covers every method of the protocol', () => {
+    expect(Object.keys(wellFormed).sort()).toEqual(Object.keys(requestSchemas).sort());
+  });
+
+  it.each(Object.entries(wellFormed))(
+    'accepts a well-formed %s request and types its data',
+    (method, data) => {
+      const id = 21 + Object.keys(wellFormed).indexOf(method);
+      const expected = { ok: true, request: { v: 1, kind: 'request', id, method, data } };
+      expect(parseClientMessage(ok(method, data, id))).toEqual(expected);
+      expect(parseClientMessage(Buffer.from(ok(method, data, id)))).toEqual(expected);
+    },
+  );
+
+  it('treats missing data as empty for methods without parameters', () => {
+    expect(parseClientMessage(JSON.stringify({ v: 1, kind: 'request', id: 40, method: 'ping' }))).toEqual({
       ok: true,
-      request: { v: 1, kind: 'request', id: 21, method: 'createTransport', data: { direction: 'send' } },
+      request: { v: 1, kind: 'request', id: 40, method: 'ping', data: {} },
     });
-    expect(parseClientMessage(ok('ping', undefined, 22)).ok).toBe(true);
-    expect(parseClientMessage(Buffer.from(ok('join', { token: 'abc' }, 23))).ok).toBe(true);
+  });
+
+  describe('size limit, counted in UTF-8 bytes', () => {
+    const ping = ok('ping', {}, 50);
+    /** A well-formed ping padded with JSON whitespace to exactly `bytes` bytes. */
+    const pingOfBytes = (bytes: number) => ping + ' '.repeat(bytes - Buffer.byteLength(ping));
+
+    it('accepts a message of exactly the limit and refuses one byte more', () => {
+      expect(parseClientMessage(pingOfBytes(MAX_MESSAGE_BYTES)).ok).toBe(true);
+      const over = parseClientMessage(pingOfBytes(MAX_MESSAGE_BYTES + 1));
+      expect(over).toMatchObject({ ok: false, code: 'ERR_MESSAGE_TOO_LARGE', id: null });
+    });
+
+    it('refuses a multibyte message under the limit in characters but over it in bytes', () => {
+      // 'é' is 2 bytes and '€' 3 bytes in UTF-8: ~45 % of the limit in characters, ~110 % in bytes.
+      const raw = ok('join', { token: 'é€'.repeat(Math.floor((MAX_MESSAGE_BYTES * 0.45) / 2)) }, 51);
+      expect(raw.length).toBeLessThan(MAX_MESSAGE_BYTES);
+      expect(Buffer.byteLength(raw)).toBeGreaterThan(MAX_MESSAGE_BYTES);
+      for (const form of [raw, Buffer.from(raw)]) {
+        const r = parseClientMessage(form);
+        expect(r).toMatchObject({ ok: false, code: 'ERR_MESSAGE_TOO_LARGE' });
+        if (!r.ok) expect(r.detail).toContain(`${Buffer.byteLength(raw)} > ${MAX_MESSAGE_BYTES} bytes`);
+      }
+    });
   });
 });

@@ -1,0 +1,39 @@
+import { type CliIo, processIo } from './io.js';
+import { MODELS_USAGE, modelsCommand } from './models.js';
+
+/** The whole `sightline --help`. */
+export const HELP = `sightline: the Sightline command line
+
+usage: sightline <command> [options]
+
+Commands:
+  models list    [--set NAME | MODEL...]   each model's files and whether they are present
+  models pull    [--set NAME | MODEL...]   download what is missing (resumable, verified, atomic)
+  models verify  [--set NAME | MODEL...]   re-hash present files against their pinned sha256
+  models path    [--set NAME | MODEL...]   print the directory of each model
+  help                                     this text (also --help, -h)
+
+Sets: default (whisper-base, SmolVLM2-256M, Kokoro), small, large; without a set or models: --set default.
+Environment: SIGHTLINE_MODELS_DIR (where models live), HF_ENDPOINT (a Hugging Face mirror).
+
+The server itself: npm start (set-up, then http://localhost:8080); the tests: npm test.`;
+
+const HELP_WORDS = new Set(['help', '--help', '-h']);
+
+/** Runs `sightline ARGS…` and returns the process exit code (0 ok, 1 failed, 2 usage error). */
+export async function runCli(args: string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = args;
+  if (command === undefined || HELP_WORDS.has(command)) {
+    io.out.write(`${HELP}\n`);
+    return 0;
+  }
+  if (command === 'models') {
+    if (rest[0] === undefined || HELP_WORDS.has(rest[0])) {
+      io.out.write(`${MODELS_USAGE}\n`);
+      return 0;
+    }
+    return modelsCommand(rest, io);
+  }
+  io.err.write(`sightline: unknown command "${command}"\n\n${HELP}\n`);
+  return 2;
+}
