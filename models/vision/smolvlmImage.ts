@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { ModelError } from '../runtime/errors.js';
 import { cropChw, resizeBilinearChw } from './resize.js';
 
 /** SmolVLM / Idefics3 preprocessing settings (from preprocessor_config.json). */
@@ -62,7 +63,8 @@ async function decodeRgb(input: Buffer | RgbImage, width?: number, height?: numb
   const resized =
     width && height ? pipeline.resize(width, height, { fit: 'fill', kernel: 'lanczos3' }) : pipeline;
   const { data, info } = await resized.raw().toBuffer({ resolveWithObject: true });
-  if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
+  if (info.channels !== 3)
+    throw new ModelError('ERR_MODEL_INPUT', `expected 3 channels, got ${info.channels}`);
   return { rgb: data, width: info.width, height: info.height };
 }
 
@@ -106,7 +108,7 @@ export async function preprocessStill(
   const meta = Buffer.isBuffer(input)
     ? await sharp(input).metadata()
     : { width: input.width, height: input.height };
-  if (!meta.width || !meta.height) throw new Error('could not read the image size');
+  if (!meta.width || !meta.height) throw new ModelError('ERR_MODEL_INPUT', 'could not read the image size');
   const first = stillResizeSize(meta.width, meta.height, cfg.longestEdge);
   const img = await decodeRgb(input, first.width, first.height);
   let planar = toPlanarNormalised(img.rgb, img.width, img.height, cfg);

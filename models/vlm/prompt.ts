@@ -1,4 +1,5 @@
 import { Template } from '@huggingface/jinja';
+import { ModelError } from '../runtime/errors.js';
 
 /** One part of a chat message. Media parts are placeholders, expanded by `expandMedia`. */
 export type ContentPart = { type: 'text'; text: string } | { type: 'image' } | { type: 'video' };
@@ -54,12 +55,16 @@ export function expandMedia(rendered: string, media: MediaBlock[], seqLen: numbe
   const out = rendered.replace(/<image>|<video>/g, (placeholder) => {
     const m = media[i++];
     if (!m || (placeholder === '<image>') !== (m.kind === 'image')) {
-      throw new Error(`prompt placeholder ${i} (${placeholder}) has no matching media`);
+      throw new ModelError(
+        'ERR_MODEL_INPUT',
+        `prompt placeholder ${i} (${placeholder}) has no matching media`,
+      );
     }
     return m.kind === 'image'
       ? imageTokens(m.rows, m.cols, seqLen)
       : videoTokens(m.frameTimesMs, m.durationMs, seqLen);
   });
-  if (i !== media.length) throw new Error(`${media.length} media given for ${i} placeholders`);
+  if (i !== media.length)
+    throw new ModelError('ERR_MODEL_INPUT', `${media.length} media given for ${i} placeholders`);
   return out;
 }

@@ -1,4 +1,5 @@
 import { createSocket } from 'node:dgram';
+import { SightlineError } from '../../../protocol/errors.js';
 
 function bindable(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -22,5 +23,5 @@ export async function findFreeUdpPortPair(host: string, minPort: number, maxPort
     const port = minPort + ((start + i) % span) * 2;
     if ((await bindable(port, host)) && (await bindable(port + 1, host))) return port;
   }
-  throw new Error(`no free UDP port pair in ${minPort}-${maxPort}`);
+  throw new SightlineError('ERR_MEDIA', `no free UDP port pair in ${minPort}-${maxPort}`);
 }
