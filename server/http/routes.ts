@@ -25,7 +25,8 @@ async function sendFile(res: ServerResponse, path: string, contentType: string):
   let body: Buffer;
   try {
     body = await readFile(path);
-  } catch {
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
     sendError(
       res,
       503,
