@@ -1,3 +1,5 @@
+import { SightlineError } from '../protocol/errors.js';
+
 interface Waiter<T> {
   resolve: (r: IteratorResult<T>) => void;
   reject: (e: unknown) => void;
@@ -20,7 +22,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1)
-      throw new RangeError('capacity must be a positive integer');
+      throw new SightlineError('ERR_INVALID_ARGUMENT', 'AsyncQueue capacity must be a positive integer');
     this.#capacity = capacity;
   }
 
@@ -87,14 +89,15 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
       this.#error = undefined;
       return error === undefined ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(error);
     }
-    if (this.#waiter) return Promise.reject(new Error('AsyncQueue supports one pending read'));
+    if (this.#waiter)
+      return Promise.reject(new SightlineError('ERR_INTERNAL', 'AsyncQueue supports one pending read'));
     return new Promise((resolve, reject) => {
       this.#waiter = { resolve, reject };
     });
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
-    if (this.#iterating) throw new Error('AsyncQueue supports a single consumer');
+    if (this.#iterating) throw new SightlineError('ERR_INTERNAL', 'AsyncQueue supports a single consumer');
     this.#iterating = true;
     return {
       next: () => this.next(),

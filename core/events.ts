@@ -1,17 +1,27 @@
 import { EventEmitter } from 'node:events';
+import { type Logger, processLogger } from './log.js';
 
 /** An event map: event name → argument tuple. */
 export type EventMap = { [event: string]: unknown[] };
 
+/** Called with the event's name and what a listener threw. */
+export type ListenerErrorHandler = (event: string, error: unknown) => void;
+
+/** Logs a listener's error through `log` at error level (keeping its stack and cause). */
+export function logListenerErrors(log: Logger): ListenerErrorHandler {
+  return (event, error) => log.error('event listener failed', { event, error });
+}
+
 /**
  * A typed EventEmitter. A throwing listener is reported through `onListenerError`
- * and never breaks the emitter or the other listeners.
+ * (by default logged through `processLogger`) and never breaks the emitter or
+ * the other listeners.
  */
 export class TypedEmitter<E extends EventMap> {
   readonly #ee = new EventEmitter();
-  readonly #onListenerError: (event: string, error: unknown) => void;
+  readonly #onListenerError: ListenerErrorHandler;
 
-  constructor(onListenerError: (event: string, error: unknown) => void = () => undefined) {
+  constructor(onListenerError: ListenerErrorHandler = logListenerErrors(processLogger)) {
     this.#onListenerError = onListenerError;
     this.#ee.setMaxListeners(100);
   }

@@ -1,3 +1,5 @@
+import { isExpectedError } from '../protocol/errors.js';
+
 /** Structured fields. User content goes under `content`, which is redacted unless LOG_CONTENT=1. */
 export type LogFields = Record<string, unknown>;
 
@@ -20,12 +22,34 @@ export interface LoggerOptions {
   write?: (line: string) => void;
 }
 
-function errorFields(value: unknown): unknown {
-  if (value instanceof Error) {
-    const code = (value as { code?: unknown }).code;
-    return { name: value.name, message: value.message, ...(code === undefined ? {} : { code }) };
+/** How many `cause` links a logged error follows. */
+export const MAX_CAUSE_DEPTH = 4;
+
+/**
+ * An error as log fields: name, message and code; the stack unless it is an
+ * expected error (a client's bad request, a cancellation); the `cause` chain
+ * to MAX_CAUSE_DEPTH links. Other values pass through unchanged.
+ */
+export function errorFields(value: unknown, depth = 0): unknown {
+  if (!(value instanceof Error)) return value;
+  const code = (value as { code?: unknown }).code;
+  const out: LogFields = { name: value.name, message: value.message };
+  if (code !== undefined) out.code = code;
+  if (value.stack !== undefined && !isExpectedError(value)) out.stack = value.stack;
+  if (value.cause !== undefined) {
+    out.cause = depth < MAX_CAUSE_DEPTH ? errorFields(value.cause, depth + 1) : '[cause chain truncated]';
   }
-  return value;
+  return out;
+}
+
+/** The record as JSON; a field JSON cannot hold (a cycle, a BigInt) costs the fields, never the line. */
+function serialise(record: LogFields, level: LogLevel, msg: string): string {
+  try {
+    return JSON.stringify(record);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return JSON.stringify({ t: record.t, level, msg, logFieldsError: reason });
+  }
 }
 
 /** Creates a logger writing one JSON object per line (stderr by default). */
@@ -38,7 +62,7 @@ export function createLogger(options: LoggerOptions = {}, bindings: LogFields = 
     for (const [k, v] of Object.entries(fields ?? {})) {
       record[k] = k === 'content' && !options.logContent ? '[redacted]' : errorFields(v);
     }
-    write(`${JSON.stringify(record)}\n`);
+    write(`${serialise(record, level, msg)}\n`);
   };
   return {
     debug: (m, f) => emit('debug', m, f),
@@ -57,3 +81,9 @@ export const silentLogger: Logger = {
   error() {},
   child: () => silentLogger,
 };
+
+/**
+ * The logger for code that was handed none (an emitter built without one):
+ * JSON lines on stderr at `info`, so an error is never dropped unseen.
+ */
+export const processLogger: Logger = createLogger();

@@ -1,3 +1,12 @@
+/** One catalogue entry: the human sentence a client shows, and what a client may do next. */
+export interface CatalogueEntry {
+  message: string;
+  /** Trying the same thing again may succeed. */
+  retryable: boolean;
+  /** The call (or the process, for server-side work) can go on after it. */
+  recoverable: boolean;
+}
+
 /**
  * The error catalogue shared by server and client. Codes are stable: clients
  * branch on them, so a code is never renamed or reused for another meaning.
@@ -62,7 +71,50 @@ export const ERROR_CATALOGUE = {
     retryable: false,
     recoverable: true,
   },
-} as const satisfies Record<string, { message: string; retryable: boolean; recoverable: boolean }>;
+  ERR_MODEL_MISSING: {
+    message: 'A model file is missing; run `npx sightline models pull`.',
+    retryable: false,
+    recoverable: false,
+  },
+  ERR_MODEL_LOAD: { message: 'A model could not be loaded.', retryable: false, recoverable: false },
+  ERR_MODEL_INPUT: { message: 'The input does not fit the model.', retryable: false, recoverable: true },
+  ERR_MODEL_RUN: { message: 'A model run failed.', retryable: true, recoverable: true },
+  ERR_MODEL_DISPOSED: { message: 'The model has been unloaded.', retryable: false, recoverable: false },
+  ERR_ABORTED: { message: 'The operation was cancelled.', retryable: false, recoverable: true },
+  ERR_DOWNLOAD_OFFLINE: {
+    message: 'The model server cannot be reached.',
+    retryable: true,
+    recoverable: true,
+  },
+  ERR_DOWNLOAD_HTTP: {
+    message: 'The model server refused the download.',
+    retryable: true,
+    recoverable: true,
+  },
+  ERR_DOWNLOAD_CHECKSUM: {
+    message: 'A downloaded file does not match its checksum.',
+    retryable: true,
+    recoverable: true,
+  },
+  ERR_DOWNLOAD_SIZE: {
+    message: 'A downloaded file does not have the expected size.',
+    retryable: true,
+    recoverable: true,
+  },
+  ERR_MODELS_LOCK: {
+    message: 'The models lock file is unreadable.',
+    retryable: false,
+    recoverable: false,
+  },
+  ERR_CONFIG: { message: 'The server configuration is invalid.', retryable: false, recoverable: false },
+  ERR_INVALID_ARGUMENT: { message: 'An argument is out of range.', retryable: false, recoverable: true },
+  ERR_UNSUPPORTED_CODEC: {
+    message: 'The track uses a codec the server does not support.',
+    retryable: false,
+    recoverable: true,
+  },
+  ERR_MEDIA_FORMAT: { message: 'A media stream is malformed.', retryable: true, recoverable: true },
+} as const satisfies Record<string, CatalogueEntry>;
 
 /** A stable error code from the catalogue. */
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
@@ -108,4 +160,34 @@ export class SightlineError extends Error {
 /** True when `code` is in the catalogue. */
 export function isErrorCode(code: string): code is ErrorCode {
   return Object.hasOwn(ERROR_CATALOGUE, code);
+}
+
+/**
+ * Codes that report the other side's doing (a bad or ill-timed request, a
+ * cancelled operation, a closed connection), not a server fault: logs keep no
+ * stack for them.
+ */
+export const EXPECTED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'ERR_BAD_JSON',
+  'ERR_MESSAGE_TOO_LARGE',
+  'ERR_UNSUPPORTED_VERSION',
+  'ERR_UNKNOWN_TYPE',
+  'ERR_INVALID_MESSAGE',
+  'ERR_DUPLICATE_REQUEST_ID',
+  'ERR_NOT_JOINED',
+  'ERR_ALREADY_JOINED',
+  'ERR_UNAUTHORIZED',
+  'ERR_NOT_FOUND',
+  'ERR_INVALID_STATE',
+  'ERR_RATE_LIMITED',
+  'ERR_CALL_LIMIT',
+  'ERR_CONNECTION_CLOSED',
+  'ERR_ABORTED',
+  'ERR_UNSUPPORTED_CODEC',
+  'ERR_METHOD_NOT_ALLOWED',
+]);
+
+/** True for a SightlineError whose code is in EXPECTED_CODES. */
+export function isExpectedError(error: unknown): boolean {
+  return error instanceof SightlineError && EXPECTED_CODES.has(error.code);
 }

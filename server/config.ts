@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { LogLevel } from '../core/log.js';
+import { SightlineError } from '../protocol/errors.js';
 
 /** Everything the server reads from its environment, validated once at start-up. */
 export interface Config {
@@ -50,13 +51,24 @@ const schema = z.object({
   LOG_CONTENT: bool.default(false),
 });
 
-/** A configuration problem, reported as one readable line at start-up. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
+/** A configuration problem (ERR_CONFIG), reported as one readable line at start-up. */
+export class ConfigError extends SightlineError {
+  constructor(message: string) {
+    super('ERR_CONFIG', message);
+    this.name = 'ConfigError';
+  }
 }
 
-/** Reads and validates the configuration from `env`. */
+/**
+ * Reads and validates the configuration from `env`. A variable set to an empty
+ * string is an error, not its default: `PORT=` would otherwise listen on a
+ * random port and `HOST=` on every interface.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const empty = Object.keys(schema.shape).filter((k) => env[k]?.trim() === '');
+  if (empty.length > 0) {
+    throw new ConfigError(`invalid configuration: ${empty.join(', ')} set but empty; unset for the default`);
+  }
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

@@ -85,6 +85,10 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     try {
       msg = JSON.parse(raw) as ServerMessage;
     } catch {
+      this.emit(
+        'error',
+        new SightlineError('ERR_BAD_JSON', 'the server sent a message that is not JSON').toWire(),
+      );
       return;
     }
     if (msg.kind === 'event') {

@@ -1,3 +1,5 @@
+import { SightlineError } from '../../protocol/errors.js';
+
 /** [(a*cols + b)*2] = cos, sin of −2π·a·b/n, for a < rows, b < cols. */
 function unitRoots(rows: number, cols: number, n: number): Float64Array {
   const out = new Float64Array(rows * cols * 2);
@@ -25,7 +27,8 @@ export class FftPlan {
   readonly #sumIm: Float64Array;
 
   constructor(size: number) {
-    if (!Number.isInteger(size) || size < 1) throw new RangeError('FFT size must be a positive integer');
+    if (!Number.isInteger(size) || size < 1)
+      throw new SightlineError('ERR_INVALID_ARGUMENT', 'FFT size must be a positive integer');
     this.size = size;
     const factors: number[] = [];
     let rest = size;
@@ -277,7 +280,7 @@ export class RealFftPlan {
   readonly #sin: Float64Array;
 
   constructor(size: number) {
-    if (size % 2 !== 0) throw new RangeError('RealFftPlan needs an even size');
+    if (size % 2 !== 0) throw new SightlineError('ERR_INVALID_ARGUMENT', 'RealFftPlan needs an even size');
     this.size = size;
     const h = size / 2;
     this.#half = new FftPlan(h);

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ModelError } from '../runtime/errors.js';
+import { isMissingFile } from '../runtime/files.js';
 import type { TransferProgress } from './progress.js';
 
 /** What the server says about a file before it is fetched. */
@@ -84,11 +85,14 @@ async function hashFile(path: string): Promise<ReturnType<typeof createHash>> {
   return hash;
 }
 
+/** The size of `path`; 0 when it does not exist (any other stat failure is thrown). */
 async function sizeOf(path: string): Promise<number> {
-  return stat(path).then(
-    (s) => s.size,
-    () => 0,
-  );
+  try {
+    return (await stat(path)).size;
+  } catch (error) {
+    if (isMissingFile(error)) return 0;
+    throw error;
+  }
 }
 
 /**
@@ -141,7 +145,7 @@ export async function downloadFile(
       const file = await open(part, 'a');
       let done = have;
       try {
-        if (!res.body) throw new Error('empty response body');
+        if (!res.body) throw new ModelError('ERR_DOWNLOAD_HTTP', `${url} answered with no body`);
         for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
           await file.write(chunk);
           hash.update(chunk);

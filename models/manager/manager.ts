@@ -1,15 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { ModelError } from '../runtime/errors.js';
 import { downloadFile, probe } from './download.js';
-import { MODEL_SETS, MODELS, type ModelEntry, type ModelFile } from './manifest.js';
+import { readLock, writeLock } from './lock.js';
+import { MODEL_SETS, MODELS, type ModelEntry, type ModelFile, PULL_COMMAND } from './manifest.js';
 import type { TransferProgress } from './progress.js';
-
-/** sha256 and size of every file fetched so far, pinned on first download (models.lock.json). */
-type Lock = Record<string, { sha256: string; sizeBytes: number }>;
 
 export interface ModelManagerOptions {
   /** Where models live: `<dir>/<repo>/<file>`. */
@@ -28,8 +25,7 @@ export interface FileStatus {
   partialBytes: number;
 }
 
-/** The command that fetches what is missing; every "missing" message names it. */
-export const PULL_COMMAND = 'npx sightline models pull';
+export { PULL_COMMAND } from './manifest.js';
 
 /** Reads the models directory and mirror from the environment (SIGHTLINE_MODELS_DIR, HF_ENDPOINT). */
 export function managerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ModelManagerOptions {
@@ -129,7 +125,7 @@ export class ModelManager {
       onFile?: (label: string, state: 'present' | 'fetching') => void;
     } = {},
   ): Promise<void> {
-    const lock = await this.#readLock();
+    const lock = await readLock(this.#lockPath);
     for (const model of this.resolve(idsOrSets)) {
       for (const s of this.status(model)) {
         const key = `${model.repo}@${model.revision}/${s.file.path}`;
@@ -152,14 +148,14 @@ export class ModelManager {
           fetchImpl: this.#fetch,
         });
         lock[key] = got;
-        await this.#writeLock(lock);
+        await writeLock(this.#lockPath, lock);
       }
     }
   }
 
   /** Re-hashes every present file against its pinned sha256. */
   async verify(idsOrSets: string[]): Promise<{ label: string; ok: boolean; reason: string }[]> {
-    const lock = await this.#readLock();
+    const lock = await readLock(this.#lockPath);
     const out: { label: string; ok: boolean; reason: string }[] = [];
     for (const model of this.resolve(idsOrSets)) {
       for (const s of this.status(model)) {
@@ -182,20 +178,5 @@ export class ModelManager {
       }
     }
     return out;
-  }
-
-  async #readLock(): Promise<Lock> {
-    try {
-      return JSON.parse(await readFile(this.#lockPath, 'utf8')) as Lock;
-    } catch {
-      return {};
-    }
-  }
-
-  async #writeLock(lock: Lock): Promise<void> {
-    await mkdir(dirname(this.#lockPath), { recursive: true });
-    const tmp = `${this.#lockPath}.${process.pid}.tmp`;
-    await writeFile(tmp, `${JSON.stringify(lock, null, 2)}\n`);
-    await rename(tmp, this.#lockPath);
   }
 }

@@ -1,3 +1,6 @@
+/** The command that fetches what is missing; every "missing" message names it. */
+export const PULL_COMMAND = 'npx sightline models pull';
+
 /** What a model is for. */
 export type ModelRole = 'stt' | 'vlm' | 'tts';
 

@@ -1,4 +1,6 @@
-/** Stable codes for model-runtime failures. */
+import { SightlineError } from '../../protocol/errors.js';
+
+/** The catalogue codes a model-runtime failure may carry (protocol/errors.ts holds their flags and sentences). */
 export type ModelErrorCode =
   | 'ERR_MODEL_MISSING'
   | 'ERR_MODEL_LOAD'
@@ -9,16 +11,20 @@ export type ModelErrorCode =
   | 'ERR_DOWNLOAD_OFFLINE'
   | 'ERR_DOWNLOAD_HTTP'
   | 'ERR_DOWNLOAD_CHECKSUM'
-  | 'ERR_DOWNLOAD_SIZE';
+  | 'ERR_DOWNLOAD_SIZE'
+  | 'ERR_MODELS_LOCK';
 
-/** A model-runtime error with a stable code. Messages name tensors and shapes, never their contents. */
-export class ModelError extends Error {
-  readonly code: ModelErrorCode;
+/**
+ * A model-runtime error: a catalogue error restricted to model codes, so it
+ * carries the catalogue's `retryable`/`recoverable` flags. Messages name
+ * tensors, shapes and files, never their contents.
+ */
+export class ModelError extends SightlineError {
+  declare readonly code: ModelErrorCode;
 
   constructor(code: ModelErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'ModelError';
-    this.code = code;
   }
 }
 

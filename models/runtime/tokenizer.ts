@@ -1,17 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { ModelError } from './errors.js';
 import { readJsonFile } from './files.js';
 
 /** Loads `tokenizer.json` (+ `tokenizer_config.json` when present) from a model directory. */
 export async function loadTokenizer(dir: string): Promise<Tokenizer> {
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(await readFile(join(dir, 'tokenizer.json'), 'utf8')) as Record<string, unknown>;
-  } catch (error) {
-    throw new ModelError('ERR_MODEL_MISSING', `no readable tokenizer.json in ${dir}`, { cause: error });
-  }
+  const json = await readJsonFile(dir, 'tokenizer.json', { required: true });
   const config = await readJsonFile(dir, 'tokenizer_config.json');
   return new Tokenizer(json, config);
 }

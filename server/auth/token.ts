@@ -1,4 +1,5 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { SightlineError } from '../../protocol/errors.js';
 
 /** What a session token grants. */
 export interface TokenClaims {
@@ -18,7 +19,8 @@ export class TokenIssuer {
   readonly #now: () => number;
 
   constructor(secret: Buffer, ttlMs: number, now: () => number = Date.now) {
-    if (secret.length < 32) throw new RangeError('token secret must be at least 32 bytes');
+    if (secret.length < 32)
+      throw new SightlineError('ERR_INVALID_ARGUMENT', 'token secret must be at least 32 bytes');
     this.#secret = secret;
     this.#ttlMs = ttlMs;
     this.#now = now;

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type OpusScriptType from 'opusscript';
+import { SightlineError } from '../../protocol/errors.js';
 
 // opusscript is CommonJS with `export =`; load it through require for a typed constructor.
 const OpusScript = createRequire(import.meta.url)('opusscript') as typeof OpusScriptType;
@@ -21,7 +22,7 @@ export class OpusDecoder {
 
   /** Decodes one packet. Throws on a corrupt packet; callers treat that as loss. */
   decode(packet: Uint8Array): Int16Array {
-    if (!this.#codec) throw new Error('OpusDecoder is disposed');
+    if (!this.#codec) throw new SightlineError('ERR_INTERNAL', 'OpusDecoder is disposed');
     if (packet.length === 0) return new Int16Array(0);
     const out = this.#codec.decode(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength));
     // Copy out of the WASM heap view before the next call overwrites it.
@@ -49,7 +50,7 @@ export class OpusEncoder {
 
   /** Encodes exactly one frame (2.5–60 ms of samples). */
   encode(frame: Int16Array): Buffer {
-    if (!this.#codec) throw new Error('OpusEncoder is disposed');
+    if (!this.#codec) throw new SightlineError('ERR_INTERNAL', 'OpusEncoder is disposed');
     return this.#codec.encode(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength), frame.length);
   }
 

@@ -2,6 +2,7 @@ import type { types as ms } from 'mediasoup';
 import * as mediasoup from 'mediasoup';
 import { TypedEmitter } from '../../core/events.js';
 import type { Logger } from '../../core/log.js';
+import { SightlineError } from '../../protocol/errors.js';
 import { ROUTER_CODECS } from './codecs.js';
 
 export interface WorkerPoolOptions {
@@ -41,7 +42,8 @@ export class WorkerPool extends TypedEmitter<WorkerPoolEvents> {
   }
 
   static async create(opts: WorkerPoolOptions, log: Logger): Promise<WorkerPool> {
-    if (!Number.isInteger(opts.size) || opts.size < 1) throw new RangeError('worker pool size must be >= 1');
+    if (!Number.isInteger(opts.size) || opts.size < 1)
+      throw new SightlineError('ERR_INVALID_ARGUMENT', 'worker pool size must be >= 1');
     const pool = new WorkerPool(opts, log);
     try {
       await Promise.all(pool.#slots.map((_, slot) => pool.#start(slot)));
@@ -78,7 +80,7 @@ export class WorkerPool extends TypedEmitter<WorkerPoolEvents> {
     for (const w of this.#slots) {
       if (w && (!best || (this.#routers.get(w) ?? 0) < (this.#routers.get(best) ?? 0))) best = w;
     }
-    if (!best) throw new Error('no live mediasoup worker');
+    if (!best) throw new SightlineError('ERR_MEDIA_WORKER_DIED', 'no live mediasoup worker');
     const worker = best;
     const router = await worker.createRouter({ mediaCodecs: ROUTER_CODECS });
     this.#routers.set(worker, (this.#routers.get(worker) ?? 0) + 1);

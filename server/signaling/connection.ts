@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../../core/log.js';
-import { SightlineError, type WireError } from '../../protocol/errors.js';
+import { isExpectedError, SightlineError, type WireError } from '../../protocol/errors.js';
 import {
   type ClientRequest,
   PROTOCOL_VERSION,
@@ -160,8 +160,9 @@ export class SignalingConnection implements ConnectionHandle {
     } catch (error) {
       if (signal.aborted && error === signal.reason) this.#watchAbandoned(method, work);
       const e = toSightlineError(error);
-      if (e.code === 'ERR_INTERNAL') this.#log.error('request failed', { method, error });
-      else this.#log.debug('request rejected', { method, code: e.code });
+      if (isExpectedError(error)) this.#log.debug('request rejected', { method, code: e.code });
+      else if (e.code === 'ERR_TIMEOUT') this.#log.warn('request timed out', { method });
+      else this.#log.error('request failed', { method, error });
       this.#replyError(id, e.toWire());
     } finally {
       clearTimeout(timer);
@@ -173,7 +174,7 @@ export class SignalingConnection implements ConnectionHandle {
   /** An abandoned handler still runs to its end; a fault it meets then is logged, not lost. */
   #watchAbandoned(method: string, work: Promise<unknown>): void {
     work.then(undefined, (error: unknown) => {
-      if (toSightlineError(error).code === 'ERR_INTERNAL') {
+      if (!isExpectedError(error) && toSightlineError(error).code !== 'ERR_TIMEOUT') {
         this.#log.error('abandoned request failed', { method, error });
       }
     });

@@ -139,7 +139,12 @@ describe('model manager against a local hub', () => {
     await expect(manager().pull(['tiny'])).rejects.toMatchObject({ code: 'ERR_DOWNLOAD_CHECKSUM' });
     const files = await readdir(join(manager().pathOf(MODEL), 'onnx')).catch(() => []);
     expect(files).toEqual([]);
-    expect(() => manager().require(['default'])).toThrow(/Run: npx sightline models pull --set default/);
+    expect(() => manager().require(['default'])).toThrow(
+      expect.objectContaining({
+        code: 'ERR_MODEL_MISSING',
+        message: expect.stringMatching(/Run: npx sightline models pull --set default/),
+      }),
+    );
   });
 
   it('honours a mirror base URL', async () => {
@@ -160,7 +165,12 @@ describe('model manager against a local hub', () => {
       ),
     });
     expect(() => manager().require(['tiny'])).toThrow(
-      /models are missing in .*tiny\/onnx\/model\.onnx.*Run: npx sightline models pull tiny/,
+      expect.objectContaining({
+        code: 'ERR_MODEL_MISSING',
+        message: expect.stringMatching(
+          /models are missing in .*tiny\/onnx\/model\.onnx.*Run: npx sightline models pull tiny/,
+        ),
+      }),
     );
   });
 

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelError } from '../../models/runtime/errors.js';
 import { WhisperRunner } from '../../models/stt/whisper.js';
 import { LIBRIVOX_WAV, read16k, whiteNoise } from '../helpers/audio.js';
 import { oracleTokens, whisperAsrOracle } from '../helpers/oracles.js';
@@ -38,7 +37,7 @@ describe('Whisper runner on a tiny-random model with the optimum export contract
     ]);
     expect(whisper.ids.timestampBegin).toBe(t.token_to_id('<|0.00|>'));
     expect(() => whisper.prompt({ language: 'xx' })).toThrow(
-      expect.objectContaining({ code: 'ERR_MODEL_INPUT' }) as ModelError,
+      expect.objectContaining({ code: 'ERR_MODEL_INPUT' }),
     );
   });
 

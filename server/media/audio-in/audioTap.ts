@@ -4,6 +4,7 @@ import type { CancelTimer, Clock } from '../../../core/clock.js';
 import { Latch } from '../../../core/latch.js';
 import type { Logger } from '../../../core/log.js';
 import type { AudioFrame } from '../../../core/media.js';
+import { SightlineError } from '../../../protocol/errors.js';
 import { OPUS_RTP_CLOCK_HZ, OpusDecoder } from '../opus.js';
 import { parseRtp } from '../rtp.js';
 import { JitterBuffer, type JitterBufferStats, type OrderedPacket } from './jitterBuffer.js';
@@ -156,7 +157,10 @@ export class AudioTap {
       });
       const codec = consumer.rtpParameters.codecs[0];
       if (codec?.mimeType.toLowerCase() !== 'audio/opus') {
-        throw new Error(`audio tap needs Opus, got ${codec?.mimeType ?? 'nothing'}`);
+        throw new SightlineError(
+          'ERR_UNSUPPORTED_CODEC',
+          `audio tap needs Opus, got ${codec?.mimeType ?? 'nothing'}`,
+        );
       }
       const depacketizer = new AudioDepacketizer(opts.clock, opts.callStartMs, codec.payloadType, options);
       const tap = new AudioTap(transport, consumer, depacketizer);

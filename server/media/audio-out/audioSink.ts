@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
 import { type Logger, silentLogger } from '../../../core/log.js';
+import { SightlineError } from '../../../protocol/errors.js';
 import type { AudioSinkStats, Playback, PlaybackResult } from './pacer.js';
 import type { FromPacer } from './pacerProtocol.js';
 import { PacerThread } from './pacerThread.js';
@@ -91,7 +92,7 @@ export class AudioSink {
 
   static async create(p: { router: ms.Router; log?: Logger }): Promise<AudioSink> {
     const opus = p.router.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'audio/opus');
-    if (!opus?.preferredPayloadType) throw new Error('router has no Opus codec');
+    if (!opus?.preferredPayloadType) throw new SightlineError('ERR_INTERNAL', 'router has no Opus codec');
     const transport = await p.router.createPlainTransport({
       listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
       rtcpMux: true,

@@ -5,11 +5,12 @@ import { createSocket } from 'node:dgram';
 import { parentPort } from 'node:worker_threads';
 import { AsyncQueue } from '../../../core/asyncQueue.js';
 import { systemClock } from '../../../core/clock.js';
+import { SightlineError } from '../../../protocol/errors.js';
 import { Pacer, type Playback } from './pacer.js';
 import type { FromPacer, ToPacer } from './pacerProtocol.js';
 
 const port = parentPort;
-if (!port) throw new Error('pacerWorker must run as a worker thread');
+if (!port) throw new SightlineError('ERR_INTERNAL', 'pacerWorker must run as a worker thread');
 const post = (m: FromPacer) => port.postMessage(m);
 const epochMs = (clockMs: number) => performance.timeOrigin + clockMs;
 
@@ -71,7 +72,9 @@ port.on('message', (m: ToPacer) => {
       feeds.get(m.playbackId)?.queue.push(m.pcm);
       return;
     case 'end':
-      feeds.get(m.playbackId)?.queue.close(m.error ? new Error('the audio source failed') : undefined);
+      feeds
+        .get(m.playbackId)
+        ?.queue.close(m.error ? new SightlineError('ERR_MEDIA', 'the audio source failed') : undefined);
       return;
     case 'cancel':
       feeds.get(m.playbackId)?.playback.cancel();

@@ -1,11 +1,14 @@
 import { createSocket } from 'node:dgram';
+import { SightlineError } from '../../../protocol/errors.js';
 
+/** Whether `port` can be bound now; a failure other than "taken" (a bad host, say) is thrown. */
 function bindable(port: number, host: string): Promise<boolean> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const s = createSocket('udp4');
-    s.once('error', () => {
+    s.once('error', (error: NodeJS.ErrnoException) => {
       s.close();
-      resolve(false);
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') resolve(false);
+      else reject(error);
     });
     s.bind(port, host, () => s.close(() => resolve(true)));
   });
@@ -22,5 +25,5 @@ export async function findFreeUdpPortPair(host: string, minPort: number, maxPort
     const port = minPort + ((start + i) % span) * 2;
     if ((await bindable(port, host)) && (await bindable(port + 1, host))) return port;
   }
-  throw new Error(`no free UDP port pair in ${minPort}-${maxPort}`);
+  throw new SightlineError('ERR_MEDIA', `no free UDP port pair in ${minPort}-${maxPort}`);
 }

@@ -1,3 +1,5 @@
+import { SightlineError } from '../../../protocol/errors.js';
+
 /** One binary PPM (P6, maxval 255) image: packed RGB24. */
 export interface PpmImage {
   width: number;
@@ -28,7 +30,8 @@ export class PpmStreamParser {
         const head = this.#peek(Math.min(MAX_HEADER_BYTES, this.#buffered));
         const header = parseHeader(head);
         if (!header) {
-          if (this.#buffered > MAX_HEADER_BYTES) throw new Error('malformed PPM header');
+          if (this.#buffered > MAX_HEADER_BYTES)
+            throw new SightlineError('ERR_MEDIA_FORMAT', 'malformed PPM header');
           break;
         }
         this.#need = header;
@@ -72,12 +75,14 @@ function parseHeader(buf: Buffer): { width: number; height: number; headerLen: n
   const text = buf.toString('latin1');
   const m = /^P6\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(text);
   if (!m) {
-    if (buf.length >= 2 && text.slice(0, 2) !== 'P6') throw new Error('stream is not binary PPM');
+    if (buf.length >= 2 && text.slice(0, 2) !== 'P6')
+      throw new SightlineError('ERR_MEDIA_FORMAT', 'stream is not binary PPM');
     return null;
   }
-  if (m[3] !== '255') throw new Error('only 8-bit PPM is supported');
+  if (m[3] !== '255') throw new SightlineError('ERR_MEDIA_FORMAT', 'only 8-bit PPM is supported');
   const width = Number(m[1]);
   const height = Number(m[2]);
-  if (width <= 0 || height <= 0 || width > 8192 || height > 8192) throw new Error('PPM size out of range');
+  if (width <= 0 || height <= 0 || width > 8192 || height > 8192)
+    throw new SightlineError('ERR_MEDIA_FORMAT', 'PPM size out of range');
   return { width, height, headerLen: m[0].length };
 }

@@ -8,6 +8,7 @@ import type { CancelTimer, Clock } from '../../../core/clock.js';
 import { Latch } from '../../../core/latch.js';
 import type { Logger } from '../../../core/log.js';
 import type { VideoFrame } from '../../../core/media.js';
+import { SightlineError } from '../../../protocol/errors.js';
 import { findFreeUdpPortPair } from './ports.js';
 import { type PpmImage, PpmStreamParser } from './ppmParser.js';
 import { videoReceiveSdp } from './sdp.js';
@@ -117,11 +118,13 @@ export class VideoTap {
     onRestart?: VideoTapEvents['restart'];
   }): Promise<VideoTap> {
     const opts = { ...DEFAULT_VIDEO_TAP_OPTIONS, ...p.options };
-    if (!(opts.fps >= 0.1 && opts.fps <= 5)) throw new RangeError('video tap fps must be within 0.1–5');
+    if (!(opts.fps >= 0.1 && opts.fps <= 5))
+      throw new SightlineError('ERR_INVALID_ARGUMENT', 'video tap fps must be within 0.1–5');
     const mime = p.producer.rtpParameters.codecs[0]?.mimeType.toLowerCase() ?? '';
-    if (!SUPPORTED.has(mime)) throw new Error(`video tap does not support ${mime || 'this codec'}`);
+    if (!SUPPORTED.has(mime))
+      throw new SightlineError('ERR_UNSUPPORTED_CODEC', `video tap does not support ${mime || 'this codec'}`);
     const routerCodec = p.router.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === mime);
-    if (!routerCodec) throw new Error(`router has no ${mime} codec`);
+    if (!routerCodec) throw new SightlineError('ERR_INTERNAL', `router has no ${mime} codec`);
 
     const transport = await p.router.createPlainTransport({
       listenInfo: { protocol: 'udp', ip: opts.host },

@@ -19,8 +19,14 @@ describe('PpmStreamParser', () => {
   });
 
   it('rejects streams that are not 8-bit binary PPM', () => {
-    expect(() => new PpmStreamParser().push(Buffer.from('GIF89a....'))).toThrow();
-    expect(() => new PpmStreamParser().push(Buffer.from('P6\n2 2\n65535\n'))).toThrow();
-    expect(() => new PpmStreamParser().push(Buffer.from('P6\n99999 2\n255\n'))).toThrow();
+    expect(() => new PpmStreamParser().push(Buffer.from('GIF89a....'))).toThrow(
+      expect.objectContaining({ code: 'ERR_MEDIA_FORMAT' }),
+    );
+    expect(() => new PpmStreamParser().push(Buffer.from('P6\n2 2\n65535\n'))).toThrow(
+      expect.objectContaining({ code: 'ERR_MEDIA_FORMAT' }),
+    );
+    expect(() => new PpmStreamParser().push(Buffer.from('P6\n99999 2\n255\n'))).toThrow(
+      expect.objectContaining({ code: 'ERR_MEDIA_FORMAT' }),
+    );
   });
 });
