@@ -275,7 +275,11 @@ export class SmolVlmRunner {
   }
 }
 
-/** The float types of a SmolVLM export's boundary tensors; all are converted to and from float32 here. */
+/**
+ * The float types of a SmolVLM export's boundary tensors; all are converted to
+ * and from float32 here. Outputs are read by their own tensor type (`floatData`);
+ * their fields record what was checked at load.
+ */
 interface SmolVlmFloatTypes {
   pixels: FloatType;
   features: FloatType;
