@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { ModelError } from './errors.js';
-import type { OnnxModel } from './onnxModel.js';
+import type { Feeds, OnnxModel } from './onnxModel.js';
 
 /** The float element types a runner accepts for caches, hidden states and logits. */
 export type FloatType = 'float32' | 'float16';
@@ -71,16 +71,31 @@ export function floatToHalf(x: number): number {
   return sign | out;
 }
 
-/** The values of a float32 or float16 tensor as float32 (a view for float32, a converted copy for float16). */
-export function floatData(tensor: ort.Tensor): Float32Array {
-  if (tensor.type === 'float32') return tensor.data as Float32Array;
+/**
+ * The values of a float32 or float16 tensor as float32, optionally only the
+ * flat range [start, end): a view for float32, a converted copy for float16
+ * (so reading one row of a large float16 tensor converts only that row).
+ */
+export function floatData(tensor: ort.Tensor, start = 0, end: number = tensor.size): Float32Array {
+  if (tensor.type === 'float32') return (tensor.data as Float32Array).subarray(start, end);
   if (tensor.type === 'float16') {
-    const bits = tensor.data as unknown as ArrayLike<number>;
+    const bits = tensor.data as unknown as Uint16Array | Float32Array;
     // onnxruntime-node hands float16 over as Uint16Array bits (or Float16Array where the runtime has one).
-    if (bits instanceof Uint16Array) return Float32Array.from(bits, halfToFloat);
-    return Float32Array.from(bits);
+    const range = bits.subarray(start, end);
+    if (range instanceof Uint16Array) return Float32Array.from(range, halfToFloat);
+    return Float32Array.from(range);
   }
   throw new ModelError('ERR_MODEL_RUN', `expected a float tensor, got ${tensor.type}`);
+}
+
+/**
+ * Output `name` of a run, checked to be there. Its float type was checked at
+ * load ({@link floatOutputType}); read its values with {@link floatData}.
+ */
+export function outputTensor(model: OnnxModel, outputs: Feeds, name: string): ort.Tensor {
+  const tensor = outputs[name];
+  if (!tensor) throw new ModelError('ERR_MODEL_RUN', `${model.name}: no ${name} output`);
+  return tensor;
 }
 
 /** A tensor of `type` holding `values` (float32 values are stored as given, float16 rounded). */

@@ -16,6 +16,22 @@ export interface ModelLogger {
   warn(msg: string, fields?: Record<string, unknown>): void;
 }
 
+/** A tensor's declared element type and shape (numbers, or symbolic axis names). */
+export interface TensorSpec {
+  type: string;
+  shape: readonly (number | string)[];
+}
+
+function tensorSpec(
+  names: readonly string[],
+  metadata: readonly ort.InferenceSession.ValueMetadata[],
+  name: string,
+): TensorSpec | null {
+  const meta = metadata[names.indexOf(name)];
+  if (!meta?.isTensor) return null;
+  return { type: meta.type, shape: meta.shape };
+}
+
 function describe(feeds: Feeds): Record<string, string> {
   return Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, `${t.type}[${t.dims.join(',')}]`]));
 }
@@ -71,20 +87,14 @@ export class OnnxModel {
     return this.#session.outputNames;
   }
 
-  /** Declared dtype and shape (numbers or symbolic names) of each input. */
-  inputSpec(name: string): { type: string; shape: readonly (number | string)[] } | null {
-    const i = this.#session.inputNames.indexOf(name);
-    const meta = this.#session.inputMetadata[i];
-    if (!meta?.isTensor) return null;
-    return { type: meta.type, shape: meta.shape };
+  /** Declared dtype and shape of input `name`; null when there is no such tensor input. */
+  inputSpec(name: string): TensorSpec | null {
+    return tensorSpec(this.#session.inputNames, this.#session.inputMetadata, name);
   }
 
-  /** Declared dtype and shape (numbers or symbolic names) of each output. */
-  outputSpec(name: string): { type: string; shape: readonly (number | string)[] } | null {
-    const i = this.#session.outputNames.indexOf(name);
-    const meta = this.#session.outputMetadata[i];
-    if (!meta?.isTensor) return null;
-    return { type: meta.type, shape: meta.shape };
+  /** Declared dtype and shape of output `name`; null when there is no such tensor output. */
+  outputSpec(name: string): TensorSpec | null {
+    return tensorSpec(this.#session.outputNames, this.#session.outputMetadata, name);
   }
 
   /** Runs the model. Missing or unknown feeds fail before the native call with ERR_MODEL_INPUT. */

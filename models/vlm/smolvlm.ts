@@ -3,13 +3,20 @@ import type { Tokenizer } from '@huggingface/tokenizers';
 import * as ort from 'onnxruntime-node';
 import { ModelError, throwIfAborted } from '../runtime/errors.js';
 import { readJsonFile } from '../runtime/files.js';
-import { emptyPast, KV_CACHE_RULE, nextPast, pastInputNames } from '../runtime/kvCache.js';
+import {
+  type FloatType,
+  floatData,
+  floatInputType,
+  floatOutputType,
+  floatTensor,
+  outputTensor,
+} from '../runtime/floatTensors.js';
+import { cacheFloatType, emptyPast, KV_CACHE_RULE, nextPast } from '../runtime/kvCache.js';
 import { type Feeds, type ModelLogger, OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
 import { loadTokenizer, tokenId } from '../runtime/tokenizer.js';
 import type { VisionInput } from '../vision/smolvlmImage.js';
 import { type SmolVlmImageConfig, smolVlmImageConfig } from '../vision/smolvlmImageConfig.js';
 import { chatTemplateFor, modelChatTemplate } from './chatTemplate.js';
-import { float32Output, requireFloat32Inputs } from './float32Io.js';
 import { type ChatMessage, expandMedia, type MediaBlock, renderChat } from './prompt.js';
 import { Sampler, type SamplingOptions } from './sampling.js';
 
@@ -58,11 +65,14 @@ export class SmolVlmRunner {
   readonly #decoder: OnnxModel;
   readonly #chatTemplate: string;
   readonly #eos: Set<number>;
+  /** Element types the sessions declare (float32 or float16), read at load. */
+  readonly #types: SmolVlmFloatTypes;
 
   private constructor(p: {
     vision: OnnxModel;
     embed: OnnxModel;
     decoder: OnnxModel;
+    types: SmolVlmFloatTypes;
     tokenizer: Tokenizer;
     chatTemplate: string;
     hidden: number;
@@ -73,6 +83,7 @@ export class SmolVlmRunner {
     this.#vision = p.vision;
     this.#embed = p.embed;
     this.#decoder = p.decoder;
+    this.#types = p.types;
     this.tokenizer = p.tokenizer;
     this.#chatTemplate = p.chatTemplate;
     this.hidden = p.hidden;
@@ -106,13 +117,12 @@ export class SmolVlmRunner {
     }
     const imageConfig = smolVlmImageConfig(preprocessor);
     const models: OnnxModel[] = [];
+    let types: SmolVlmFloatTypes;
     try {
       for (const [name, file] of Object.entries(SMOLVLM_LAYOUT.sessions)) {
         models.push(await OnnxModel.load(`smolvlm-${name}`, join(dir, file), options));
       }
-      const [vision, , decoder] = models as [OnnxModel, OnnxModel, OnnxModel];
-      requireFloat32Inputs(vision, ['pixel_values']);
-      requireFloat32Inputs(decoder, ['inputs_embeds', ...pastInputNames(decoder)]);
+      types = smolVlmFloatTypes(...(models as [OnnxModel, OnnxModel, OnnxModel]));
     } catch (error) {
       await Promise.all(models.map((m) => m.dispose()));
       throw error;
@@ -123,6 +133,7 @@ export class SmolVlmRunner {
       vision: models[0] as OnnxModel,
       embed: models[1] as OnnxModel,
       decoder: models[2] as OnnxModel,
+      types,
       tokenizer,
       chatTemplate,
       hidden: Number(text.hidden_size),
@@ -157,7 +168,7 @@ export class SmolVlmRunner {
     }
     const out = await this.#vision.run(
       {
-        pixel_values: new ort.Tensor('float32', input.pixels, [1, input.count, 3, side, side]),
+        pixel_values: floatTensor(this.#types.pixels, input.pixels, [1, input.count, 3, side, side]),
         pixel_attention_mask: new ort.Tensor('bool', new Uint8Array(input.count * side * side).fill(1), [
           1,
           input.count,
@@ -167,7 +178,7 @@ export class SmolVlmRunner {
       },
       { signal },
     );
-    return float32Output(this.#vision, out, 'image_features').data;
+    return floatData(outputTensor(this.#vision, out, 'image_features'));
   }
 
   /**
@@ -179,7 +190,8 @@ export class SmolVlmRunner {
       { input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]) },
       { signal },
     );
-    const embeds = Float32Array.from(float32Output(this.#embed, out, 'inputs_embeds').data);
+    // A fresh copy (float16) or a view of this run's own output (float32): ours to overwrite.
+    const embeds = floatData(outputTensor(this.#embed, out, 'inputs_embeds'));
     const d = this.hidden;
     const slots = ids.flatMap((id, i) => (id === this.imageTokenId ? [i] : []));
     const rows = imageRows ? imageRows.length / d : 0;
@@ -214,7 +226,7 @@ export class SmolVlmRunner {
       const t = stepEmbeds.length / d;
       const out = await this.#decoder.run(
         {
-          inputs_embeds: new ort.Tensor('float32', stepEmbeds, [1, t, d]),
+          inputs_embeds: floatTensor(this.#types.decoderEmbeds, stepEmbeds, [1, t, d]),
           attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
           position_ids: new ort.Tensor(
             'int64',
@@ -225,9 +237,9 @@ export class SmolVlmRunner {
         },
         { signal: options.signal },
       );
-      const { data, tensor } = float32Output(this.#decoder, out, 'logits');
-      const v = tensor.dims[2] as number;
-      const logits = data.slice((t - 1) * v, t * v);
+      const logitsTensor = outputTensor(this.#decoder, out, 'logits');
+      const v = logitsTensor.dims[2] as number;
+      const logits = floatData(logitsTensor, (t - 1) * v, t * v).slice();
       options.onStep?.(step, logits.slice());
       const id = sampler.next(logits, generated);
       if (this.#eos.has(id)) break;
@@ -261,4 +273,35 @@ export class SmolVlmRunner {
   async dispose(): Promise<void> {
     await Promise.all([this.#vision.dispose(), this.#embed.dispose(), this.#decoder.dispose()]);
   }
+}
+
+/**
+ * The float types of a SmolVLM export's boundary tensors; all are converted to
+ * and from float32 here. Outputs are read by their own tensor type (`floatData`);
+ * their fields record what was checked at load.
+ */
+interface SmolVlmFloatTypes {
+  pixels: FloatType;
+  features: FloatType;
+  embeds: FloatType;
+  decoderEmbeds: FloatType;
+  cache: FloatType | null;
+  logits: FloatType;
+}
+
+/**
+ * Reads and checks, at load, the float type of every float tensor the runner
+ * feeds or reads, inputs and outputs alike: float32 or float16 each (an fp16 or
+ * q4f16 export), and one type for the whole KV cache. Anything else is
+ * ERR_MODEL_LOAD naming the tensor, never a native type error mid-call.
+ */
+function smolVlmFloatTypes(vision: OnnxModel, embed: OnnxModel, decoder: OnnxModel): SmolVlmFloatTypes {
+  return {
+    pixels: floatInputType(vision, 'pixel_values'),
+    features: floatOutputType(vision, 'image_features'),
+    embeds: floatOutputType(embed, 'inputs_embeds'),
+    decoderEmbeds: floatInputType(decoder, 'inputs_embeds'),
+    cache: cacheFloatType(decoder),
+    logits: floatOutputType(decoder, 'logits'),
+  };
 }

@@ -229,10 +229,95 @@ describe('SmolVLM runner reads what differs between exports from their files', (
     });
   });
 
-  it('refuses a float16 KV cache at load with ERR_MODEL_LOAD naming the tensor, not mid-call', async () => {
-    await expect(SmolVlmRunner.load(variant('fp16cache', { cacheType: 'float16' }))).rejects.toMatchObject({
-      code: 'ERR_MODEL_LOAD',
-      message: expect.stringMatching(/past_key_values\.0\.key is float16/),
-    });
-  });
+  /** One video frame's feature rows, the prompt's embeddings and the greedy logits per step. */
+  async function trace(runner: SmolVlmRunner, useKvCache = true) {
+    const rgb = new Uint8Array(64 * 48 * 3).map((_, i) => (i * 37) % 256);
+    const frame = await preprocessVideoFrame({ rgb, width: 64, height: 48 }, runner.imageConfig);
+    const prompt = runner.buildPrompt(
+      [{ role: 'user', content: [{ type: 'video' }, { type: 'text', text: 'Describe.' }] }],
+      [{ kind: 'video', frameTimesMs: [0], durationMs: 1000 }],
+    );
+    const rows = await runner.encodeImages(frame);
+    const embeds = await runner.embed(runner.tokenize(prompt), rows);
+    const logits: Float32Array[] = [];
+    const tokens = await collect(
+      runner.generate(embeds, { maxNewTokens: 8, useKvCache, onStep: (_, l) => logits.push(l) }),
+    );
+    return { rows, embeds, logits, ids: tokens.map((t) => t.id) };
+  }
+  type Trace = Awaited<ReturnType<typeof trace>>;
+  let float32Trace: Promise<Trace> | undefined;
+
+  const maxAbsDiff = (a: Float32Array, b: Float32Array) => {
+    expect(a.length).toBe(b.length);
+    let max = 0;
+    for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] as number) - (b[i] as number)));
+    return max;
+  };
+
+  /** Largest logits difference over the steps up to where two greedy decodes first pick different tokens. */
+  const logitsDiff = (a: Trace, b: Trace) => {
+    let same = 0;
+    while (same < Math.min(a.ids.length, b.ids.length) && a.ids[same] === b.ids[same]) same++;
+    let max = 0;
+    const steps = Math.min(same + 1, a.logits.length, b.logits.length);
+    for (let s = 0; s < steps; s++)
+      max = Math.max(max, maxAbsDiff(a.logits[s] as Float32Array, b.logits[s] as Float32Array));
+    return { max, steps };
+  };
+
+  // Measured (features up to 1.3 and logits up to 6.6, where float16 steps by 1e-3 and 4e-3):
+  // all float16: features 6.8e-4, logits 2.6e-3 against float32 and 2.0e-3 against recompute;
+  // mixed: features 4.9e-4, logits 1.4e-3 and 1.3e-4. Each bound is about 3 times its measure.
+  it.each([
+    ['every boundary tensor float16 (an fp16 export)', { floatType: 'float16' }, [2e-3, 8e-3, 6e-3]],
+    [
+      'float16 and float32 mixed per tensor',
+      {
+        floatType: 'float16',
+        floatTypes: { pixels: 'float32', decoderEmbeds: 'float32', logits: 'float32' },
+      },
+      [1.5e-3, 4e-3, 4e-4],
+    ],
+  ] as const)(
+    'runs an export with %s close to the float32 one, reading each tensor type from its session',
+    async (name, options, [rowsBound, logitsBound, recomputeBound]) => {
+      float32Trace ??= trace(vlm);
+      const half = await SmolVlmRunner.load(variant(name.replace(/\W+/g, '-'), options));
+      try {
+        const ref = await float32Trace;
+        const got = await trace(half);
+        const recomputed = await trace(half, false);
+        const vsFloat32 = logitsDiff(ref, got);
+        const vsRecompute = logitsDiff(got, recomputed);
+        expect(got.logits.length).toBeGreaterThan(3);
+        expect(maxAbsDiff(ref.rows, got.rows)).toBeLessThan(rowsBound);
+        expect(maxAbsDiff(ref.embeds, got.embeds)).toBeLessThan(rowsBound);
+        expect(vsFloat32.steps).toBeGreaterThan(3);
+        expect(vsFloat32.max).toBeLessThan(logitsBound);
+        expect(vsRecompute.steps).toBeGreaterThan(3);
+        expect(vsRecompute.max).toBeLessThan(recomputeBound);
+      } finally {
+        await half.dispose();
+      }
+    },
+  );
+
+  it.each([
+    ['pixel_values', { pixels: 'float64' }],
+    ['image_features', { features: 'float64' }],
+    ['inputs_embeds', { embeds: 'float64' }],
+    ['inputs_embeds', { decoderEmbeds: 'float64' }],
+    ['past_key_values.0.key', { cache: 'float64' }],
+    ['logits', { logits: 'float64' }],
+  ] as const)(
+    'refuses at load, with ERR_MODEL_LOAD naming it, an export whose %s is neither float32 nor float16',
+    async (tensor, floatTypes) => {
+      const dir = variant(`fp64-${Object.keys(floatTypes)[0]}`, { floatTypes });
+      await expect(SmolVlmRunner.load(dir)).rejects.toMatchObject({
+        code: 'ERR_MODEL_LOAD',
+        message: expect.stringContaining(`${tensor} is float64`),
+      });
+    },
+  );
 });

@@ -4,6 +4,7 @@ import { byteLevelBpeTokenizer } from './byteBpe.js';
 import {
   attention,
   DATA_TYPE,
+  type DType,
   dim,
   Graph,
   layerNorm,
@@ -35,12 +36,36 @@ export const SMOLVLM_TINY = {
 export const SMOLVLM_IMAGE_CHAT_TEMPLATE =
   "<|im_start|>{% for message in messages %}{{message['role'] | capitalize}}{% if message['content'][0]['type'] == 'image' %}{{':'}}{% else %}{{': '}}{% endif %}{% for line in message['content'] %}{% if line['type'] == 'text' %}{{line['text']}}{% elif line['type'] == 'image' %}{{ '<image>' }}{% endif %}{% endfor %}<end_of_utterance>\n{% endfor %}{% if add_generation_prompt %}{{ 'Assistant:' }}{% endif %}";
 
+/** A float element type a tiny SmolVLM tensor can be declared with (float64: one no runner reads). */
+export type SmolVlmTinyFloat = Extract<DType, 'float32' | 'float16' | 'float64'>;
+
+/** The float tensors at the sessions' boundaries, each of which an export may declare differently. */
+export interface SmolVlmTinyFloatTypes {
+  /** vision_encoder input `pixel_values`. */
+  pixels: SmolVlmTinyFloat;
+  /** vision_encoder output `image_features`. */
+  features: SmolVlmTinyFloat;
+  /** embed_tokens output `inputs_embeds`. */
+  embeds: SmolVlmTinyFloat;
+  /** decoder input `inputs_embeds`. */
+  decoderEmbeds: SmolVlmTinyFloat;
+  /** decoder `past_key_values.*` inputs and `present.*` outputs. */
+  cache: SmolVlmTinyFloat;
+  /** decoder output `logits`. */
+  logits: SmolVlmTinyFloat;
+}
+
 /** Variants of the tiny SmolVLM, for the ways the real exports differ. */
 export interface SmolVlmTinyOptions {
   /** Vision tile side (`max_image_size.longest_edge`): 512 for 256M/500M, 384 for 2.2B. */
   tile?: number;
-  /** dtype of the decoder's past/present tensors: float16 as in an fp16 export. */
-  cacheType?: 'float32' | 'float16';
+  /**
+   * Element type of every boundary float tensor (float16 as in the repos' `*_fp16.onnx`);
+   * the graphs compute in float32 and cast at the boundary, so weights and values match the float32 model's.
+   */
+  floatType?: SmolVlmTinyFloat;
+  /** Per-tensor overrides of `floatType`. */
+  floatTypes?: Partial<SmolVlmTinyFloatTypes>;
 }
 
 export function smolvlmSpecialTokens(): string[] {
@@ -58,11 +83,24 @@ export function smolvlmSpecialTokens(): string[] {
   ];
 }
 
-function visionEncoder(seed: number, tile: number): Uint8Array {
+/** Casts between a boundary tensor's declared type and the float32 the tiny graphs compute in. */
+function toFloat32(g: Graph, x: string, type: SmolVlmTinyFloat): string {
+  return type === 'float32' ? x : g.op('Cast', [x], { to: DATA_TYPE.float32 });
+}
+
+function fromFloat32(g: Graph, x: string, type: SmolVlmTinyFloat): string {
+  return type === 'float32' ? x : g.op('Cast', [x], { to: DATA_TYPE[type] });
+}
+
+function visionEncoder(seed: number, tile: number, types: SmolVlmTinyFloatTypes): Uint8Array {
   const { d, imageSeqLen } = SMOLVLM_TINY;
   const patch = tile / Math.sqrt(imageSeqLen);
   const g = new Graph('smolvlm_vision_encoder', seed);
-  const px = g.input('pixel_values', 'float32', ['batch_size', 'num_images', 3, tile, tile]);
+  const px = toFloat32(
+    g,
+    g.input('pixel_values', types.pixels, ['batch_size', 'num_images', 3, tile, tile]),
+    types.pixels,
+  );
   const mask = g.input('pixel_attention_mask', 'bool', ['batch_size', 'num_images', tile, tile]);
   const x = g.op('Reshape', [px, g.ints([-1, 3, tile, tile])]);
   const m = g.op('Cast', [g.op('Reshape', [mask, g.ints([-1, 1, tile, tile])])], { to: 1 });
@@ -75,31 +113,35 @@ function visionEncoder(seed: number, tile: number): Uint8Array {
   );
   let h = g.op('Transpose', [g.op('Reshape', [conv, g.ints([0, d, imageSeqLen])])], { perm: [0, 2, 1] });
   h = linear(g, layerNorm(g, h, d), d, d);
-  g.output('image_features', 'float32', ['num_patches', imageSeqLen, d], h);
-  return g.toBytes();
-}
-
-function embedTokens(vocab: number, seed: number): Uint8Array {
-  const g = new Graph('smolvlm_embed_tokens', seed);
-  const ids = g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
   g.output(
-    'inputs_embeds',
-    'float32',
-    ['batch_size', 'sequence_length', SMOLVLM_TINY.d],
-    g.op('Gather', [g.weight([vocab, SMOLVLM_TINY.d], 0.5, 'emb'), ids]),
+    'image_features',
+    types.features,
+    ['num_patches', imageSeqLen, d],
+    fromFloat32(g, h, types.features),
   );
   return g.toBytes();
 }
 
-function decoder(vocab: number, seed: number, cacheType: 'float32' | 'float16'): Uint8Array {
+function embedTokens(vocab: number, seed: number, type: SmolVlmTinyFloat): Uint8Array {
+  const g = new Graph('smolvlm_embed_tokens', seed);
+  const ids = g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
+  g.output(
+    'inputs_embeds',
+    type,
+    ['batch_size', 'sequence_length', SMOLVLM_TINY.d],
+    fromFloat32(g, g.op('Gather', [g.weight([vocab, SMOLVLM_TINY.d], 0.5, 'emb'), ids]), type),
+  );
+  return g.toBytes();
+}
+
+function decoder(vocab: number, seed: number, types: SmolVlmTinyFloatTypes): Uint8Array {
   const { d, heads, kvHeads, layers, maxPositions } = SMOLVLM_TINY;
   const hd = d / heads;
   const groups = heads / kvHeads;
   const g = new Graph('smolvlm_decoder_merged', seed);
-  const toFloat = (x: string) => (cacheType === 'float32' ? x : g.op('Cast', [x], { to: DATA_TYPE.float32 }));
-  const toCache = (x: string) =>
-    cacheType === 'float32' ? x : g.op('Cast', [x], { to: DATA_TYPE[cacheType] });
-  const embeds = g.input('inputs_embeds', 'float32', ['batch_size', 'sequence_length', d]);
+  const cacheType = types.cache;
+  const embedsIn = g.input('inputs_embeds', types.decoderEmbeds, ['batch_size', 'sequence_length', d]);
+  const embeds = toFloat32(g, embedsIn, types.decoderEmbeds);
   const mask = g.input('attention_mask', 'int64', ['batch_size', 'total_sequence_length']);
   const positions = g.input('position_ids', 'int64', ['batch_size', 'sequence_length']);
   const past = Array.from({ length: layers }, (_, i) => ({
@@ -125,11 +167,11 @@ function decoder(vocab: number, seed: number, cacheType: 'float32' | 'float16'):
     const q = splitHeads(g, linear(g, n, d, d, false), heads, hd);
     const kNew = splitHeads(g, linear(g, n, d, kvHeads * hd, false), kvHeads, hd);
     const vNew = splitHeads(g, linear(g, n, d, kvHeads * hd, false), kvHeads, hd);
-    const k = g.op('Concat', [toFloat(pv.k), kNew], { axis: 2 });
-    const v = g.op('Concat', [toFloat(pv.v), vNew], { axis: 2 });
+    const k = g.op('Concat', [toFloat32(g, pv.k, cacheType), kNew], { axis: 2 });
+    const v = g.op('Concat', [toFloat32(g, pv.v, cacheType), vNew], { axis: 2 });
     const cacheDims = ['batch_size', kvHeads, 'total_sequence_length', hd];
-    g.output(`present.${i}.key`, cacheType, cacheDims, toCache(k));
-    g.output(`present.${i}.value`, cacheType, cacheDims, toCache(v));
+    g.output(`present.${i}.key`, cacheType, cacheDims, fromFloat32(g, k, cacheType));
+    g.output(`present.${i}.value`, cacheType, cacheDims, fromFloat32(g, v, cacheType));
     const kAll = repeatKv(g, k, kvHeads, groups, hd);
     const vAll = repeatKv(g, v, kvHeads, groups, hd);
     h = g.op('Add', [h, linear(g, mergeHeads(g, attention(g, q, kAll, vAll, hd, allowed), d), d, d, false)]);
@@ -138,9 +180,9 @@ function decoder(vocab: number, seed: number, cacheType: 'float32' | 'float16'):
   const logits = linear(g, layerNorm(g, h, d), d, vocab, false);
   g.output(
     'logits',
-    'float32',
+    types.logits,
     ['batch_size', 'sequence_length', vocab],
-    g.op('Mul', [logits, g.floats([3], [])]),
+    fromFloat32(g, g.op('Mul', [logits, g.floats([3], [])]), types.logits),
   );
   return g.toBytes();
 }
@@ -152,15 +194,22 @@ function decoder(vocab: number, seed: number, cacheType: 'float32' | 'float16'):
  */
 export function writeSmolVlmTiny(dir: string, seed = 11, options: SmolVlmTinyOptions = {}): void {
   const tile = options.tile ?? SMOLVLM_TINY.tile;
+  const all = options.floatType ?? 'float32';
+  const types: SmolVlmTinyFloatTypes = {
+    pixels: all,
+    features: all,
+    embeds: all,
+    decoderEmbeds: all,
+    cache: all,
+    logits: all,
+    ...options.floatTypes,
+  };
   const { json, ids } = byteLevelBpeTokenizer(smolvlmSpecialTokens());
   const vocab = Object.keys((json.model as { vocab: object }).vocab).length + ids.size;
   mkdirSync(join(dir, 'onnx'), { recursive: true });
-  writeFileSync(join(dir, 'onnx', 'vision_encoder.onnx'), visionEncoder(seed, tile));
-  writeFileSync(join(dir, 'onnx', 'embed_tokens.onnx'), embedTokens(vocab, seed + 1));
-  writeFileSync(
-    join(dir, 'onnx', 'decoder_model_merged.onnx'),
-    decoder(vocab, seed + 2, options.cacheType ?? 'float32'),
-  );
+  writeFileSync(join(dir, 'onnx', 'vision_encoder.onnx'), visionEncoder(seed, tile, types));
+  writeFileSync(join(dir, 'onnx', 'embed_tokens.onnx'), embedTokens(vocab, seed + 1, types.embeds));
+  writeFileSync(join(dir, 'onnx', 'decoder_model_merged.onnx'), decoder(vocab, seed + 2, types));
   writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
   writeFileSync(
     join(dir, 'tokenizer_config.json'),
