@@ -57,6 +57,11 @@ export const ERROR_CATALOGUE = {
   ERR_MEDIA: { message: 'A media operation failed.', retryable: true, recoverable: true },
   ERR_CONNECTION_CLOSED: { message: 'The connection closed.', retryable: true, recoverable: false },
   ERR_INTERNAL: { message: 'An internal error occurred.', retryable: true, recoverable: true },
+  ERR_AUDIO_FORMAT: {
+    message: 'The audio is not in the format this stage was created for.',
+    retryable: false,
+    recoverable: true,
+  },
 } as const satisfies Record<string, { message: string; retryable: boolean; recoverable: boolean }>;
 
 /** A stable error code from the catalogue. */

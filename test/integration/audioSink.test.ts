@@ -1,8 +1,8 @@
 import type { types as ms } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../core/clock.js';
-import { silentLogger } from '../../core/log.js';
-import type { AudioFrame } from '../../core/media.js';
+import { createLogger, silentLogger } from '../../core/log.js';
+import type { AudioFrame, PcmChunk } from '../../core/media.js';
 import { AudioTap } from '../../server/media/audio-in/audioTap.js';
 import { AudioSink } from '../../server/media/audio-out/audioSink.js';
 import { WorkerPool } from '../../server/media/workerPool.js';
@@ -18,8 +18,8 @@ beforeAll(async () => {
 afterAll(() => pool.close());
 
 /** A sink with a tap on its own producer: what the browser would receive, decoded. */
-async function sinkWithEar() {
-  const sink = await AudioSink.create({ router });
+async function sinkWithEar(log = silentLogger) {
+  const sink = await AudioSink.create({ router, log });
   const tap = await AudioTap.create({
     router,
     producer: sink.producer,
@@ -69,7 +69,7 @@ describe('AudioSink (pacer thread → loopback UDP → PlainTransport producer)'
     const source = (async function* () {
       for (;;) {
         pulledMs += 100;
-        yield new Int16Array(4800).fill(500);
+        yield { samples: new Int16Array(4800).fill(500), sampleRateHz: 48000, ptsMs: pulledMs - 100 };
       }
     })();
     const p = sink.play(source);
@@ -89,6 +89,68 @@ describe('AudioSink (pacer thread → loopback UDP → PlainTransport producer)'
     expect((await a.done).reason).toBe('closed');
     expect((await b.done).reason).toBe('closed');
     expect((await sink.play(toneBurst(100)).done).reason).toBe('closed');
+    tap.close();
+  });
+});
+
+describe('AudioSink refusing what it cannot play', () => {
+  /** A logger that keeps its records, parsed. */
+  function recordingLogger() {
+    const records: Record<string, unknown>[] = [];
+    return { log: createLogger({ write: (line) => records.push(JSON.parse(line)) }), records };
+  }
+
+  it('refuses a chunk at another rate: ERR_AUDIO_FORMAT, logged, source stopped, no wrong-speed audio', async () => {
+    const { log, records } = recordingLogger();
+    const { sink, tap, loud } = await sinkWithEar(log);
+    let returned = false;
+    const tts24k = (async function* (): AsyncGenerator<PcmChunk> {
+      try {
+        for (let k = 0; ; k++)
+          yield { samples: new Int16Array(2400).fill(9000), sampleRateHz: 24000, ptsMs: k * 100 };
+      } finally {
+        returned = true;
+      }
+    })();
+    const result = await sink.play(tts24k).done;
+    expect(result).toMatchObject({ playedMs: 0, completed: false, reason: 'error' });
+    expect(result.error).toMatchObject({ code: 'ERR_AUDIO_FORMAT' });
+    expect(returned).toBe(true);
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        error: expect.objectContaining({ code: 'ERR_AUDIO_FORMAT' }),
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    expect(loud()).toBe(0);
+    // The sink still plays what it was made for.
+    expect((await sink.play(toneBurst(100)).done).completed).toBe(true);
+    sink.close();
+    tap.close();
+  });
+
+  it('logs an error thrown by the audio source and ends the utterance with reason "error"', async () => {
+    const { log, records } = recordingLogger();
+    const { sink, tap } = await sinkWithEar(log);
+    const failing = (async function* (): AsyncGenerator<PcmChunk> {
+      yield { samples: new Int16Array(4800).fill(500), sampleRateHz: 48000, ptsMs: 0 };
+      throw new Error('synthesis failed');
+    })();
+    const result = await sink.play(failing).done;
+    expect(result).toMatchObject({
+      completed: false,
+      reason: 'error',
+      error: { message: 'synthesis failed' },
+    });
+    expect(result.playedMs).toBe(100);
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        error: expect.objectContaining({ message: 'synthesis failed' }),
+      }),
+    );
+    sink.close();
     tap.close();
   });
 });
