@@ -93,6 +93,32 @@ describe('AudioSink (pacer thread → loopback UDP → PlainTransport producer)'
   });
 });
 
+describe('AudioTap when its reader leaves the frames loop', () => {
+  it('closes itself: consumer and transport released, closed and whenClosed say so', async () => {
+    const sink = await AudioSink.create({ router });
+    const tap = await AudioTap.create({
+      router,
+      producer: sink.producer,
+      clock: systemClock,
+      callStartMs: 0,
+      log: silentLogger,
+    });
+    const transportsWithTap = (await router.dump()).transportIds.length;
+    const playback = sink.play(toneBurst(3000));
+    let frames = 0;
+    for await (const _ of tap.frames) {
+      if (++frames === 5) break;
+    }
+    expect(tap.closed).toBe(true);
+    await tap.whenClosed;
+    expect((await router.dump()).transportIds.length).toBe(transportsWithTap - 1);
+    expect(sink.producer.closed).toBe(false);
+    playback.cancel();
+    await playback.done;
+    sink.close();
+  });
+});
+
 describe('AudioSink refusing what it cannot play', () => {
   /** A logger that keeps its records, parsed. */
   function recordingLogger() {

@@ -172,4 +172,20 @@ describe('AudioDepacketizer', () => {
       [80, 0],
     ]);
   });
+
+  it('stops decoding when its reader leaves the frames loop early', async () => {
+    const clock = new ManualClock(0);
+    const d = new AudioDepacketizer(clock, 0, PT, DEFAULT_AUDIO_TAP_OPTIONS);
+    const ps = packets(10, 10, 0);
+    for (const p of ps.slice(0, 5)) d.pushRtp(p);
+    const seen: number[] = [];
+    for await (const f of d.frames) {
+      seen.push(f.ptsMs);
+      if (seen.length === 2) break;
+    }
+    for (const p of ps.slice(5)) d.pushRtp(p);
+    expect(seen).toEqual([0, 20]);
+    expect(d.stats.received).toBe(5);
+    expect(clock.pending).toBe(0);
+  });
 });
