@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../core/clock.js';
 import { createLogger, silentLogger } from '../../core/log.js';
 import type { AudioFrame, PcmChunk } from '../../core/media.js';
+import { createResampler } from '../../pipelines/audio/resample.js';
 import { AudioTap } from '../../server/media/audio-in/audioTap.js';
 import { AudioSink } from '../../server/media/audio-out/audioSink.js';
 import { WorkerPool } from '../../server/media/workerPool.js';
@@ -116,6 +117,54 @@ describe('AudioTap when its reader leaves the frames loop', () => {
     playback.cancel();
     await playback.done;
     sink.close();
+  });
+});
+
+describe('a 24 kHz voice through the resampler into the sink', () => {
+  /** 440 Hz at 24 kHz in 20 ms chunks, for `ms`. */
+  async function* voice24k(ms: number): AsyncGenerator<PcmChunk> {
+    for (let k = 0; k < ms / 20; k++) {
+      const samples = new Int16Array(480);
+      for (let i = 0; i < 480; i++)
+        samples[i] = Math.round(12000 * Math.sin((2 * Math.PI * 440 * (k * 480 + i)) / 24000));
+      yield { samples, sampleRateHz: 24000, ptsMs: k * 20 };
+    }
+  }
+  const resample = createResampler({ targetRateHz: 48000 });
+
+  it('plays at the right pitch and length', async () => {
+    const { sink, tap, frames } = await sinkWithEar();
+    const result = await sink.play(resample(voice24k(1000), { log: silentLogger })).done;
+    expect(result).toEqual({ playedMs: 1000, completed: true, reason: 'completed' });
+    await waitFor(
+      () => frames.filter((f) => f.samples.some((v) => Math.abs(v) > 3000)).length >= 45,
+      2000,
+      'the tone',
+    );
+    // Rising zero crossings over the loud frames (16 kHz at the ear): 440 per second, not 880 or 220.
+    const loudFrames = frames.filter((f) => f.samples.some((v) => Math.abs(v) > 3000)).slice(5, 40);
+    let crossings = 0;
+    for (const f of loudFrames)
+      for (let i = 1; i < f.samples.length; i++)
+        if ((f.samples[i - 1] as number) < 0 && (f.samples[i] as number) >= 0) crossings++;
+    expect(crossings / (loudFrames.length * 0.02)).toBeCloseTo(440, -1);
+    sink.close();
+    tap.close();
+  });
+
+  it('aborting the turn cancels the playback quietly: no error logged for the resampler stopping', async () => {
+    const records: Record<string, unknown>[] = [];
+    const log = createLogger({ write: (line) => records.push(JSON.parse(line)) });
+    const { sink, tap } = await sinkWithEar(log);
+    const turn = new AbortController();
+    const p = sink.play(resample(voice24k(5000), { log, signal: turn.signal }), { signal: turn.signal });
+    await waitFor(() => p.playedMs >= 200, 3000, '200 ms played');
+    turn.abort();
+    expect((await p.done).reason).toBe('cancelled');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(records.filter((r) => r.level === 'error')).toEqual([]);
+    sink.close();
+    tap.close();
   });
 });
 

@@ -167,7 +167,8 @@ export class AudioSink {
    * (chunks' `ptsMs` do not delay it). The source is read at most READ_AHEAD_MS ahead of what has
    * been played (backpressure on TTS). A chunk at another rate is refused: the source is returned,
    * what came before it plays, and the playback ends with reason 'error' and an `ERR_AUDIO_FORMAT`
-   * error. A source that throws ends it the same way with its own error. Both are logged.
+   * error. A source that throws ends it the same way with its own error. Both are logged; a source
+   * that throws after `signal` aborted is a cancellation, not an error.
    */
   play(source: AsyncIterable<PcmChunk>, options: { signal?: AbortSignal } = {}): Playback {
     const playback = new RemotePlayback(() => this.#pacer.post({ t: 'cancel', playbackId: playback.id }));
@@ -187,11 +188,15 @@ export class AudioSink {
       this.#pacer.onPlayback(playback.id, null);
       this.#playbacks.delete(playback);
     });
-    void this.#pump(source, playback);
+    void this.#pump(source, playback, options.signal);
     return playback;
   }
 
-  async #pump(source: AsyncIterable<PcmChunk>, playback: RemotePlayback): Promise<void> {
+  async #pump(
+    source: AsyncIterable<PcmChunk>,
+    playback: RemotePlayback,
+    signal?: AbortSignal,
+  ): Promise<void> {
     let postedSamples = 0;
     try {
       for await (const chunk of source) {
@@ -217,6 +222,9 @@ export class AudioSink {
         }
       }
     } catch (error) {
+      // The turn was aborted and its source stopped with it (a resampler throws the abort reason):
+      // the playback is already being cancelled; that is no failure.
+      if (signal?.aborted) return;
       playback.error = error instanceof Error ? error : new Error(String(error));
       this.#log.error('audio source failed or was refused; the utterance ends here', {
         playbackId: playback.id,
