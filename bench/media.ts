@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import type { types as ms } from 'mediasoup';
 import { systemClock } from '../core/clock.js';
 import { createLogger, silentLogger } from '../core/log.js';
+import type { PcmChunk } from '../core/media.js';
 import { SightlineServer } from '../server/app.js';
 import type { Call } from '../server/call/call.js';
 import { loadConfig } from '../server/config.js';
@@ -27,13 +28,13 @@ const want = (s: string) => !only || only.includes(s);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n: number, d = 1) => n.toFixed(d);
 
-function endless(): AsyncIterable<Int16Array> {
+function endless(): AsyncIterable<PcmChunk> {
   return (async function* () {
     for (let k = 0; ; k++) {
-      const pcm = new Int16Array(4800);
-      for (let i = 0; i < pcm.length; i++)
-        pcm[i] = Math.round(8000 * Math.sin((2 * Math.PI * 330 * (k * 4800 + i)) / 48000));
-      yield pcm;
+      const samples = new Int16Array(4800);
+      for (let i = 0; i < samples.length; i++)
+        samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 330 * (k * 4800 + i)) / 48000));
+      yield { samples, sampleRateHz: 48000, ptsMs: k * 100 };
     }
   })();
 }

@@ -20,6 +20,12 @@ export interface AudioFrame extends PcmChunk {
   filledSamples: number;
   /** Clock time (ms) the newest packet contributing to this frame arrived; for latency measurement. */
   receivedAtMs: number;
+  /**
+   * True on the first frame of a new timeline: after a gap too long to fill with silence
+   * (`maxFillMs`) or a sender restart, `ptsMs` is re-anchored on arrival time and does not follow
+   * on from the previous frame. Stages that keep audio context (VAD state, turn timing) reset here.
+   */
+  reanchored: boolean;
 }
 
 /** One sampled frame of the caller's camera (from the video tap). */

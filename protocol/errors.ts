@@ -114,6 +114,11 @@ export const ERROR_CATALOGUE = {
     recoverable: true,
   },
   ERR_MEDIA_FORMAT: { message: 'A media stream is malformed.', retryable: true, recoverable: true },
+  ERR_AUDIO_FORMAT: {
+    message: 'The audio is not in the format this stage was created for.',
+    retryable: false,
+    recoverable: true,
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 /** A stable error code from the catalogue. */

@@ -1,14 +1,15 @@
 import type { Page } from 'playwright-core';
+import type { PcmChunk } from '../../core/media.js';
 import type { AudioSink } from '../../server/media/audio-out/audioSink.js';
 import { waitFor } from './server.js';
 
 /** A 440 Hz burst at 48 kHz, as one PCM chunk. */
-export function toneBurst(ms: number, hz = 440): AsyncIterable<Int16Array> {
+export function toneBurst(ms: number, hz = 440): AsyncIterable<PcmChunk> {
   const n = Math.round((48000 * ms) / 1000);
-  const pcm = new Int16Array(n);
-  for (let i = 0; i < n; i++) pcm[i] = Math.round(16000 * Math.sin((2 * Math.PI * hz * i) / 48000));
+  const samples = new Int16Array(n);
+  for (let i = 0; i < n; i++) samples[i] = Math.round(16000 * Math.sin((2 * Math.PI * hz * i) / 48000));
   return (async function* () {
-    yield pcm;
+    yield { samples, sampleRateHz: 48000, ptsMs: 0 };
   })();
 }
 

@@ -66,3 +66,57 @@ describe.each(['VP8', 'H264'] as const)(
     });
   },
 );
+
+describe('video tap when its reader leaves the frames loop', () => {
+  let pool: WorkerPool;
+  const replayer = new Replayer();
+  beforeAll(async () => {
+    pool = await WorkerPool.create({ size: 1, rtcMinPort: 40000, rtcMaxPort: 49999 }, silentLogger);
+  });
+  afterAll(() => {
+    replayer.stop();
+    pool.close();
+  });
+
+  it('closes itself: ffmpeg killed, consumer and transport released', async () => {
+    const rec = await recordVideo('VP8', 2000, 'color=c=0x2060e0:size=176x144:rate=15');
+    const router = await pool.createRouter();
+    const direct = await router.createDirectTransport();
+    const producer = await direct.produce({
+      kind: 'video',
+      rtpParameters: {
+        codecs: [{ ...PARAMS.VP8, payloadType: 101, clockRate: 90000 }],
+        encodings: [{ ssrc: 7 }],
+      },
+    });
+    replayer.add(producer, rec, 101, 7);
+    const tap = await VideoTap.create({
+      router,
+      producer,
+      clock: systemClock,
+      callStartMs: 0,
+      log: silentLogger,
+      options: { fps: 4 },
+    });
+    const transportsWithTap = (await router.dump()).transportIds.length;
+    let pid: number | null = null;
+    for await (const _ of tap.frames) {
+      pid = tap.ffmpegPid;
+      break;
+    }
+    expect(pid).not.toBeNull();
+    expect(tap.closed).toBe(true);
+    expect(tap.ffmpegPid).toBeNull();
+    const alive = (p: number) => {
+      try {
+        process.kill(p, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await waitFor(() => !alive(pid as number), 5000, 'ffmpeg to exit');
+    expect((await router.dump()).transportIds.length).toBe(transportsWithTap - 1);
+    router.close();
+  });
+});

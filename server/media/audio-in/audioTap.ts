@@ -5,6 +5,7 @@ import { Latch } from '../../../core/latch.js';
 import type { Logger } from '../../../core/log.js';
 import type { AudioFrame } from '../../../core/media.js';
 import { SightlineError } from '../../../protocol/errors.js';
+import { closeOnReturn } from '../closeOnReturn.js';
 import { OPUS_RTP_CLOCK_HZ, OpusDecoder } from '../opus.js';
 import { parseRtp } from '../rtp.js';
 import { JitterBuffer, type JitterBufferStats, type OrderedPacket } from './jitterBuffer.js';
@@ -65,9 +66,9 @@ export class AudioDepacketizer {
     this.#queue = new AsyncQueue(options.queueFrames);
   }
 
-  /** The frames, in order, with true timestamps. Single consumer. */
+  /** The frames, in order, with true timestamps. Single consumer; leaving it early closes the depacketizer. */
   get frames(): AsyncIterable<AudioFrame> {
-    return this.#queue;
+    return closeOnReturn(this.#queue, () => this.close());
   }
 
   get stats(): AudioTapStats {
@@ -127,17 +128,24 @@ export class AudioDepacketizer {
   }
 }
 
-/** Taps a caller's Opus producer in-process (DirectTransport) and yields 16 kHz PCM frames. */
+/** Taps a caller's Opus producer in-process (DirectTransport) and yields 16 kHz PCM frames (see `frames`). */
 export class AudioTap {
   readonly #transport: ms.DirectTransport;
   readonly #consumer: ms.Consumer;
   readonly #depacketizer: AudioDepacketizer;
+  readonly #log: Logger;
   readonly #closed = new Latch();
 
-  private constructor(transport: ms.DirectTransport, consumer: ms.Consumer, depacketizer: AudioDepacketizer) {
+  private constructor(
+    transport: ms.DirectTransport,
+    consumer: ms.Consumer,
+    depacketizer: AudioDepacketizer,
+    log: Logger,
+  ) {
     this.#transport = transport;
     this.#consumer = consumer;
     this.#depacketizer = depacketizer;
+    this.#log = log;
   }
 
   static async create(opts: {
@@ -163,7 +171,7 @@ export class AudioTap {
         );
       }
       const depacketizer = new AudioDepacketizer(opts.clock, opts.callStartMs, codec.payloadType, options);
-      const tap = new AudioTap(transport, consumer, depacketizer);
+      const tap = new AudioTap(transport, consumer, depacketizer, opts.log);
       consumer.on('rtp', (raw) => depacketizer.pushRtp(raw));
       consumer.observer.once('close', () => tap.close());
       opts.log.debug('audio tap started', { producerId: opts.producer.id, payloadType: codec.payloadType });
@@ -174,8 +182,18 @@ export class AudioTap {
     }
   }
 
+  /**
+   * The caller's audio as 20 ms frames; single consumer. Leaving the loop early (`break`,
+   * `return`, a throw in its body) closes the tap: its consumer and transport close, `closed`
+   * turns true and `whenClosed` resolves. A stage that only wants to pause listening keeps reading
+   * and discards frames; the queue drops the oldest when nobody reads. The loop ends by itself
+   * when the tap closes (the producer closed, the call ended).
+   */
   get frames(): AsyncIterable<AudioFrame> {
-    return this.#depacketizer.frames;
+    return closeOnReturn(this.#depacketizer.frames, () => {
+      if (!this.closed) this.#log.debug('audio tap closed: its reader left the frames loop');
+      this.close();
+    });
   }
 
   get stats(): AudioTapStats {

@@ -18,7 +18,8 @@ export interface PcmFramerStats {
 /**
  * Turns decoded packets (each with its RTP timestamp) into fixed-size frames on
  * a true timeline: a gap in RTP time (loss, DTX) becomes silence, an overlap is
- * trimmed, so `ptsMs` of every frame matches when it was spoken.
+ * trimmed, so `ptsMs` of every frame matches when it was spoken. A gap longer than
+ * `maxFillMs` starts a new timeline instead; its first frame says so (`reanchored`).
  */
 export class PcmFramer {
   readonly #o: PcmFramerOptions;
@@ -32,6 +33,8 @@ export class PcmFramer {
   #nextSample: number | null = null;
   #frameStartSample = 0;
   #lastReceivedAtMs = 0;
+  /** The next frame emitted is the first of a re-anchored timeline. */
+  #reanchored = false;
   readonly stats: PcmFramerStats = { framesOut: 0, filledMs: 0, trimmedSamples: 0, reanchors: 0 };
 
   constructor(options: PcmFramerOptions) {
@@ -56,6 +59,7 @@ export class PcmFramer {
       this.#flushInto(out);
       this.stats.reanchors++;
       this.#anchor(extTimestamp, arrivalPtsMs);
+      this.#reanchored = true;
       start = 0;
     } else if (gap > 0) {
       this.#appendSilence(gap, out);
@@ -127,7 +131,9 @@ export class PcmFramer {
       durationMs: this.#o.frameMs,
       filledSamples: this.#pendingFilled,
       receivedAtMs: this.#lastReceivedAtMs,
+      reanchored: this.#reanchored,
     });
+    this.#reanchored = false;
     this.stats.framesOut++;
     this.#frameStartSample += this.#frameSamples;
     this.#pendingLen = 0;

@@ -1,12 +1,18 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
 import { type Logger, silentLogger } from '../../../core/log.js';
+import type { PcmChunk } from '../../../core/media.js';
 import { SightlineError } from '../../../protocol/errors.js';
-import type { AudioSinkStats, Playback, PlaybackResult } from './pacer.js';
+import {
+  type AudioSinkStats,
+  audioFormatError,
+  type PacerRateHz,
+  type Playback,
+  type PlaybackResult,
+} from './pacer.js';
 import type { FromPacer } from './pacerProtocol.js';
 import { PacerThread } from './pacerThread.js';
 
-const SAMPLE_RATE_HZ = 48000;
 const READ_AHEAD_MS = 1000;
 
 const EMPTY_STATS: AudioSinkStats = {
@@ -26,6 +32,8 @@ class RemotePlayback implements Playback {
   readonly done: Promise<PlaybackResult>;
   resolve!: (r: PlaybackResult) => void;
   finished = false;
+  /** What failed on this thread (the source, or a chunk's rate); reported instead of the pacer's view of it. */
+  error: Error | null = null;
   #wake: (() => void) | null = null;
   readonly #cancel: () => void;
 
@@ -53,7 +61,9 @@ class RemotePlayback implements Playback {
       // A thread that died cannot say how much it sent: keep the last progress report.
       if (!Number.isNaN(m.result.playedMs)) this.playedMs = m.result.playedMs;
       this.finished = true;
-      this.resolve({ ...m.result, playedMs: this.playedMs });
+      const result: PlaybackResult = { ...m.result, playedMs: this.playedMs };
+      if (result.reason === 'error' && this.error) result.error = this.error;
+      this.resolve(result);
     }
     const wake = this.#wake;
     this.#wake = null;
@@ -66,31 +76,48 @@ class RemotePlayback implements Playback {
 }
 
 /**
- * The assistant's voice in a call. 48 kHz PCM goes to the process's pacer
- * thread, which encodes 20 ms Opus packets and sends each at its due time over
- * loopback UDP to this call's PlainTransport producer; browsers consume `producer`.
- * Pacing runs off the main thread, so main-thread GC and long tasks cannot delay it.
+ * The assistant's voice in a call. PCM at the one rate the sink was created for
+ * (48 kHz unless told) goes to the process's pacer thread, which encodes 20 ms
+ * Opus packets and sends each at its due time over loopback UDP to this call's
+ * PlainTransport producer; browsers consume `producer`. Pacing runs off the main
+ * thread, so main-thread GC and long tasks cannot delay it.
  */
 export class AudioSink {
   readonly producer: ms.Producer;
+  /** The only PCM rate `play` accepts; resample other rates first (pipelines/audio/resample.ts). */
+  readonly sampleRateHz: PacerRateHz;
   readonly #transport: ms.PlainTransport;
   readonly #pacer: PacerThread;
+  readonly #log: Logger;
   readonly #id = randomUUID();
   readonly #playbacks = new Set<RemotePlayback>();
   #stats: AudioSinkStats = EMPTY_STATS;
   #closed = false;
 
-  private constructor(transport: ms.PlainTransport, producer: ms.Producer, pacer: PacerThread, log: Logger) {
+  private constructor(
+    transport: ms.PlainTransport,
+    producer: ms.Producer,
+    pacer: PacerThread,
+    log: Logger,
+    sampleRateHz: PacerRateHz,
+  ) {
     this.#transport = transport;
     this.producer = producer;
     this.#pacer = pacer;
+    this.#log = log;
+    this.sampleRateHz = sampleRateHz;
     pacer.onSink(this.#id, (m) => {
       if (m.t === 'stats') this.#stats = m.stats;
       else if (m.t === 'error') log.error('pacer thread error', { error: m.message });
     });
   }
 
-  static async create(p: { router: ms.Router; log?: Logger }): Promise<AudioSink> {
+  /** Creates the sink's producer on `router`; `sampleRateHz` (default 48 kHz) is the rate `play` will accept. */
+  static async create(p: {
+    router: ms.Router;
+    log?: Logger;
+    sampleRateHz?: PacerRateHz;
+  }): Promise<AudioSink> {
     const opus = p.router.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'audio/opus');
     if (!opus?.preferredPayloadType) throw new SightlineError('ERR_INTERNAL', 'router has no Opus codec');
     const transport = await p.router.createPlainTransport({
@@ -117,7 +144,8 @@ export class AudioSink {
         appData: { source: 'assistant' },
       });
       const pacer = PacerThread.shared();
-      const sink = new AudioSink(transport, producer, pacer, p.log ?? silentLogger);
+      const sampleRateHz = p.sampleRateHz ?? 48000;
+      const sink = new AudioSink(transport, producer, pacer, p.log ?? silentLogger, sampleRateHz);
       pacer.post({
         t: 'open',
         sinkId: sink.#id,
@@ -125,6 +153,7 @@ export class AudioSink {
         port: transport.tuple.localPort,
         payloadType: opus.preferredPayloadType,
         ssrc,
+        sampleRateHz,
       });
       producer.observer.once('close', () => sink.close());
       return sink;
@@ -135,10 +164,14 @@ export class AudioSink {
   }
 
   /**
-   * Queues 48 kHz mono PCM; it plays after what is queued before it. The source is read at
-   * most READ_AHEAD_MS ahead of what has been played (backpressure on TTS).
+   * Queues an utterance of mono PCM at `sampleRateHz`; it plays after what is queued before it
+   * (chunks' `ptsMs` do not delay it). The source is read at most READ_AHEAD_MS ahead of what has
+   * been played (backpressure on TTS). A chunk at another rate is refused: the source is returned,
+   * what came before it plays, and the playback ends with reason 'error' and an `ERR_AUDIO_FORMAT`
+   * error. A source that throws ends it the same way with its own error. Both are logged; a source
+   * that throws after `signal` aborted is a cancellation, not an error.
    */
-  play(source: AsyncIterable<Int16Array>, options: { signal?: AbortSignal } = {}): Playback {
+  play(source: AsyncIterable<PcmChunk>, options: { signal?: AbortSignal } = {}): Playback {
     const playback = new RemotePlayback(() => this.#pacer.post({ t: 'cancel', playbackId: playback.id }));
     if (this.#closed || options.signal?.aborted || !this.#pacer.alive) {
       playback.finished = true;
@@ -156,31 +189,51 @@ export class AudioSink {
       this.#pacer.onPlayback(playback.id, null);
       this.#playbacks.delete(playback);
     });
-    void this.#pump(source, playback);
+    void this.#pump(source, playback, options.signal);
     return playback;
   }
 
-  async #pump(source: AsyncIterable<Int16Array>, playback: RemotePlayback): Promise<void> {
+  async #pump(
+    source: AsyncIterable<PcmChunk>,
+    playback: RemotePlayback,
+    signal?: AbortSignal,
+  ): Promise<void> {
     let postedSamples = 0;
-    let failed = false;
     try {
       for await (const chunk of source) {
         if (playback.finished) break; // cancelled: leaving the loop returns the source (stops TTS)
+        // Leaving the loop by this throw returns the source too.
+        if (chunk.sampleRateHz !== this.sampleRateHz) throw audioFormatError(this.sampleRateHz, chunk);
         // A copy is transferred (the caller may reuse its buffer); count it before the transfer detaches it.
-        const copy = chunk.slice();
-        postedSamples += copy.length;
-        this.#pacer.post({ t: 'pcm', playbackId: playback.id, pcm: copy }, [copy.buffer as ArrayBuffer]);
+        const samples = chunk.samples.slice();
+        postedSamples += samples.length;
+        this.#pacer.post(
+          {
+            t: 'pcm',
+            playbackId: playback.id,
+            chunk: { samples, sampleRateHz: chunk.sampleRateHz, ptsMs: chunk.ptsMs },
+          },
+          [samples.buffer as ArrayBuffer],
+        );
         while (
           !playback.finished &&
-          (postedSamples * 1000) / SAMPLE_RATE_HZ - playback.playedMs > READ_AHEAD_MS
+          (postedSamples * 1000) / this.sampleRateHz - playback.playedMs > READ_AHEAD_MS
         ) {
           await playback.progressed();
         }
       }
-    } catch {
-      failed = true;
+    } catch (error) {
+      // The turn was aborted and its source stopped with it (a resampler throws the abort reason):
+      // the playback is already being cancelled; that is no failure.
+      if (signal?.aborted) return;
+      playback.error = error instanceof Error ? error : new Error(String(error));
+      this.#log.error('audio source failed or was refused; the utterance ends here', {
+        playbackId: playback.id,
+        error,
+      });
     }
-    if (!playback.finished) this.#pacer.post({ t: 'end', playbackId: playback.id, error: failed });
+    if (!playback.finished)
+      this.#pacer.post({ t: 'end', playbackId: playback.id, error: playback.error !== null });
   }
 
   /** Cuts the current utterance at the next packet boundary and drops queued ones. */

@@ -1,5 +1,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { CancelTimer, Clock } from '../../../core/clock.js';
+import { type Logger, silentLogger } from '../../../core/log.js';
+import type { PcmChunk } from '../../../core/media.js';
+import { SightlineError } from '../../../protocol/errors.js';
 import { RollingSamples } from '../latencyStats.js';
 import { OpusEncoder } from '../opus.js';
 import { buildRtp } from '../rtp.js';
@@ -10,6 +13,8 @@ export interface PlaybackResult {
   playedMs: number;
   completed: boolean;
   reason: 'completed' | 'cancelled' | 'closed' | 'error';
+  /** With reason 'error', when known: what failed (the source's own error, or `ERR_AUDIO_FORMAT`). */
+  error?: Error;
 }
 
 /** One utterance being played into the call. */
@@ -30,8 +35,8 @@ export interface PacerOptions {
   send: (rtp: Buffer) => void;
   payloadType: number;
   ssrc?: number;
-  /** PCM rate of the sources; Opus runs at this rate. */
-  sampleRateHz?: 48000 | 24000 | 16000;
+  /** PCM rate of the sources; Opus runs at this rate. A chunk at another rate ends its playback with `ERR_AUDIO_FORMAT`. */
+  sampleRateHz?: PacerRateHz;
   frameMs?: number;
   /** How far ahead of real time a source is read (bounds memory; applies backpressure to TTS). */
   readAheadMs?: number;
@@ -40,6 +45,8 @@ export interface PacerOptions {
   bitrateBps?: number;
   /** Called after each packet is sent, with the playback it belongs to. */
   onSent?: (playback: Playback) => void;
+  /** Where a source that fails while being stopped is reported (the pacer thread's sources are queues that cannot). */
+  log?: Logger;
 }
 
 export interface AudioSinkStats {
@@ -53,29 +60,46 @@ export interface AudioSinkStats {
 
 const OPUS_CLOCK_HZ = 48000;
 
+/** The PCM rates a pacer (and so an audio sink) can be created for: rates Opus encodes natively. */
+export type PacerRateHz = 48000 | 24000 | 16000;
+
+/** The error for a chunk whose rate is not the one the sink or pacer was created for. */
+export function audioFormatError(expectedHz: number, chunk: PcmChunk): SightlineError {
+  return new SightlineError(
+    'ERR_AUDIO_FORMAT',
+    `expected ${expectedHz} Hz PCM, got a chunk at ${chunk.sampleRateHz} Hz (resample it first)`,
+  );
+}
+
 class PlaybackImpl implements Playback {
   readonly id: string;
   playedMs = 0;
   firstPacketAtMs: number | null = null;
   readonly done: Promise<PlaybackResult>;
   #resolve!: (r: PlaybackResult) => void;
-  #iterator: AsyncIterator<Int16Array> | null = null;
+  #iterator: AsyncIterator<PcmChunk> | null = null;
   #chunks: Int16Array[] = [];
   #chunkOffset = 0;
   buffered = 0;
   ended = false;
   finished = false;
   #readAhead: number;
+  readonly #sampleRateHz: number;
   #pumping = false;
   readonly #onCancel: (p: PlaybackImpl) => void;
+  readonly #log: Logger;
 
   constructor(
     id: string,
-    source: AsyncIterable<Int16Array>,
+    source: AsyncIterable<PcmChunk>,
+    sampleRateHz: number,
     readAheadSamples: number,
     onCancel: (p: PlaybackImpl) => void,
+    log: Logger,
   ) {
     this.id = id;
+    this.#log = log;
+    this.#sampleRateHz = sampleRateHz;
     this.#readAhead = readAheadSamples;
     this.#onCancel = onCancel;
     this.done = new Promise((r) => {
@@ -88,27 +112,33 @@ class PlaybackImpl implements Playback {
   pump(): void {
     if (this.#pumping || this.ended || this.finished || this.buffered >= this.#readAhead) return;
     this.#pumping = true;
-    const it = this.#iterator as AsyncIterator<Int16Array>;
+    const it = this.#iterator as AsyncIterator<PcmChunk>;
     it.next().then(
       (r) => {
         this.#pumping = false;
         if (this.finished) return;
         if (r.done) this.ended = true;
-        else if (r.value.length > 0) {
-          this.#chunks.push(r.value);
-          this.buffered += r.value.length;
+        else if (r.value.sampleRateHz !== this.#sampleRateHz) {
+          // Played at the wrong rate it would be wrong-speed audio: refuse it, play what came before.
+          this.ended = true;
+          this.error = audioFormatError(this.#sampleRateHz, r.value);
+          this.#release();
+          return;
+        } else if (r.value.samples.length > 0) {
+          this.#chunks.push(r.value.samples);
+          this.buffered += r.value.samples.length;
         }
         this.pump();
       },
       (error: unknown) => {
         this.#pumping = false;
         this.ended = true;
-        this.error = error;
+        this.error = error instanceof Error ? error : new Error(String(error));
       },
     );
   }
 
-  error: unknown = null;
+  error: Error | null = null;
 
   /** Takes up to `n` samples into `frame` (zero-filled beyond); returns how many were real. */
   take(frame: Int16Array): number {
@@ -135,13 +165,20 @@ class PlaybackImpl implements Playback {
     this.finished = true;
     this.#chunks = [];
     this.buffered = 0;
+    if (reason !== 'completed') this.#release();
+    const result: PlaybackResult = { playedMs: this.playedMs, completed: reason === 'completed', reason };
+    if (reason === 'error' && this.error) result.error = this.error;
+    this.#resolve(result);
+  }
+
+  /** Returns the source's iterator (e.g. stops TTS synthesis), once. */
+  #release(): void {
     const it = this.#iterator;
     this.#iterator = null;
-    if (reason !== 'completed' && it?.return) {
-      // Release the producer (e.g. stop TTS synthesis); its own errors are not ours to report.
-      it.return().catch(() => undefined);
-    }
-    this.#resolve({ playedMs: this.playedMs, completed: reason === 'completed', reason });
+    // The playback's outcome is already decided; a source that fails while stopping is only reported.
+    it?.return?.().catch((error: unknown) =>
+      this.#log.warn('audio source failed while stopping', { playbackId: this.id, error }),
+    );
   }
 
   cancel(): void {
@@ -159,9 +196,10 @@ export class Pacer {
   readonly #clock: Clock;
   readonly #send: (rtp: Buffer) => void;
   readonly #onSent: ((playback: Playback) => void) | undefined;
+  readonly #log: Logger;
   readonly #payloadType: number;
   readonly #ssrc: number;
-  readonly #sampleRateHz: number;
+  readonly #sampleRateHz: PacerRateHz;
   readonly #frameMs: number;
   readonly #frameSamples: number;
   readonly #readAheadSamples: number;
@@ -188,6 +226,7 @@ export class Pacer {
     this.#clock = o.clock;
     this.#send = o.send;
     this.#onSent = o.onSent;
+    this.#log = o.log ?? silentLogger;
     this.#payloadType = o.payloadType;
     this.#ssrc = o.ssrc ?? randomInt(1, 2 ** 31);
     this.#sampleRateHz = o.sampleRateHz ?? 48000;
@@ -195,7 +234,7 @@ export class Pacer {
     this.#frameSamples = (this.#sampleRateHz * this.#frameMs) / 1000;
     this.#readAheadSamples = ((o.readAheadMs ?? 1000) * this.#sampleRateHz) / 1000;
     this.#maxCatchUpMs = o.maxCatchUpMs ?? 200;
-    this.#encoder = new OpusEncoder(this.#sampleRateHz as 48000, o.bitrateBps ?? 32000);
+    this.#encoder = new OpusEncoder(this.#sampleRateHz, o.bitrateBps ?? 32000);
     this.#frame = new Int16Array(this.#frameSamples);
     this.#startMs = this.#clock.nowMs();
   }
@@ -222,10 +261,19 @@ export class Pacer {
     this.#lateness.reset();
   }
 
-  /** Queues an utterance of mono PCM at the configured rate; it starts when those before it finish. */
-  play(source: AsyncIterable<Int16Array>, options: { id?: string; signal?: AbortSignal } = {}): Playback {
-    const playback = new PlaybackImpl(options.id ?? randomUUID(), source, this.#readAheadSamples, (p) =>
-      this.#cancel(p),
+  /**
+   * Queues an utterance of mono PCM at the configured rate; it starts when those before it finish.
+   * `ptsMs` of the chunks is not used for timing. A chunk at another rate ends the playback after
+   * what came before it, with reason 'error' and an `ERR_AUDIO_FORMAT` error.
+   */
+  play(source: AsyncIterable<PcmChunk>, options: { id?: string; signal?: AbortSignal } = {}): Playback {
+    const playback = new PlaybackImpl(
+      options.id ?? randomUUID(),
+      source,
+      this.#sampleRateHz,
+      this.#readAheadSamples,
+      (p) => this.#cancel(p),
+      this.#log,
     );
     if (this.#closed) {
       playback.finish('closed');

@@ -1,10 +1,19 @@
-import type { AudioSinkStats, PlaybackResult } from './pacer.js';
+import type { PcmChunk } from '../../../core/media.js';
+import type { AudioSinkStats, PacerRateHz, PlaybackResult } from './pacer.js';
 
 /** Messages from the main thread to the pacer thread. */
 export type ToPacer =
-  | { t: 'open'; sinkId: string; host: string; port: number; payloadType: number; ssrc: number }
+  | {
+      t: 'open';
+      sinkId: string;
+      host: string;
+      port: number;
+      payloadType: number;
+      ssrc: number;
+      sampleRateHz: PacerRateHz;
+    }
   | { t: 'play'; sinkId: string; playbackId: string }
-  | { t: 'pcm'; playbackId: string; pcm: Int16Array }
+  | { t: 'pcm'; playbackId: string; chunk: PcmChunk }
   | { t: 'end'; playbackId: string; error: boolean }
   | { t: 'cancel'; playbackId: string }
   | { t: 'cancelAll'; sinkId: string }

@@ -5,6 +5,7 @@ import { createSocket } from 'node:dgram';
 import { parentPort } from 'node:worker_threads';
 import { AsyncQueue } from '../../../core/asyncQueue.js';
 import { systemClock } from '../../../core/clock.js';
+import type { PcmChunk } from '../../../core/media.js';
 import { SightlineError } from '../../../protocol/errors.js';
 import { Pacer, type Playback } from './pacer.js';
 import type { FromPacer, ToPacer } from './pacerProtocol.js';
@@ -18,7 +19,7 @@ const socket = createSocket('udp4');
 socket.on('error', (e) => post({ t: 'error', message: e.message }));
 
 const sinks = new Map<string, Pacer>();
-const feeds = new Map<string, { queue: AsyncQueue<Int16Array>; playback: Playback }>();
+const feeds = new Map<string, { queue: AsyncQueue<PcmChunk>; playback: Playback }>();
 
 function report(p: Playback): void {
   post({
@@ -41,6 +42,7 @@ port.on('message', (m: ToPacer) => {
         clock: systemClock,
         payloadType: m.payloadType,
         ssrc: m.ssrc,
+        sampleRateHz: m.sampleRateHz,
         send: (rtp) => socket.send(rtp, m.port, m.host),
         onSent: report,
       });
@@ -49,7 +51,7 @@ port.on('message', (m: ToPacer) => {
     }
     case 'play': {
       const sink = sinks.get(m.sinkId);
-      const queue = new AsyncQueue<Int16Array>(1 << 20);
+      const queue = new AsyncQueue<PcmChunk>(1 << 20);
       if (!sink) {
         post({
           t: 'done',
@@ -69,7 +71,7 @@ port.on('message', (m: ToPacer) => {
       return;
     }
     case 'pcm':
-      feeds.get(m.playbackId)?.queue.push(m.pcm);
+      feeds.get(m.playbackId)?.queue.push(m.chunk);
       return;
     case 'end':
       feeds

@@ -9,6 +9,7 @@ import { Latch } from '../../../core/latch.js';
 import type { Logger } from '../../../core/log.js';
 import type { VideoFrame } from '../../../core/media.js';
 import { SightlineError } from '../../../protocol/errors.js';
+import { closeOnReturn } from '../closeOnReturn.js';
 import { findFreeUdpPortPair } from './ports.js';
 import { type PpmImage, PpmStreamParser } from './ppmParser.js';
 import { videoReceiveSdp } from './sdp.js';
@@ -162,9 +163,17 @@ export class VideoTap {
     }
   }
 
-  /** Sampled frames; single consumer; the oldest are dropped if it falls behind. */
+  /**
+   * Sampled frames; single consumer; the oldest are dropped if it falls behind. Leaving the loop
+   * early (`break`, `return`, a throw in its body) closes the tap: ffmpeg is killed, the consumer
+   * and transport close, `closed` turns true and `whenClosed` resolves. To pause watching, keep
+   * reading and discard. The loop ends by itself when the tap closes.
+   */
   get frames(): AsyncIterable<VideoFrame> {
-    return this.#queue;
+    return closeOnReturn(this.#queue, () => {
+      if (!this.closed) this.#log.debug('video tap closed: its reader left the frames loop');
+      this.close();
+    });
   }
 
   /** The running ffmpeg's pid, or null between restarts. */

@@ -145,6 +145,47 @@ describe('AudioDepacketizer', () => {
       }),
     );
     const frames = await drain(d);
-    expect(frames.length).toBeLessThanOrEqual(1);
+    expect(frames).toEqual([]);
+    expect(d.stats.decodeErrors).toBe(1);
+    expect(d.stats.received).toBe(1);
+  });
+
+  it('counts a corrupt packet among good ones as a decode error and fills its 20 ms with silence', async () => {
+    const clock = new ManualClock(0);
+    const d = new AudioDepacketizer(clock, 0, PT, DEFAULT_AUDIO_TAP_OPTIONS);
+    const ps = packets(5, 10, 0);
+    const bad = Buffer.from(ps[2] as Buffer);
+    // Keep the 12-byte RTP header, replace the Opus payload with an invalid TOC/frame-count code.
+    const corrupt = Buffer.concat([bad.subarray(0, 12), Buffer.from([0xff, 0xff, 0xff])]);
+    for (const p of [ps[0], ps[1], corrupt, ps[3], ps[4]]) {
+      d.pushRtp(p as Buffer);
+      clock.advance(20);
+    }
+    const frames = await drain(d);
+    expect(d.stats.decodeErrors).toBe(1);
+    expect(d.stats.lost).toBe(0);
+    expect(frames.map((f) => [f.ptsMs, f.filledSamples])).toEqual([
+      [0, 0],
+      [20, 0],
+      [40, 320],
+      [60, 0],
+      [80, 0],
+    ]);
+  });
+
+  it('stops decoding when its reader leaves the frames loop early', async () => {
+    const clock = new ManualClock(0);
+    const d = new AudioDepacketizer(clock, 0, PT, DEFAULT_AUDIO_TAP_OPTIONS);
+    const ps = packets(10, 10, 0);
+    for (const p of ps.slice(0, 5)) d.pushRtp(p);
+    const seen: number[] = [];
+    for await (const f of d.frames) {
+      seen.push(f.ptsMs);
+      if (seen.length === 2) break;
+    }
+    for (const p of ps.slice(5)) d.pushRtp(p);
+    expect(seen).toEqual([0, 20]);
+    expect(d.stats.received).toBe(5);
+    expect(clock.pending).toBe(0);
   });
 });

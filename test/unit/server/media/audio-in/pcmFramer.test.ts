@@ -45,6 +45,32 @@ describe('PcmFramer', () => {
     expect(f.stats.reanchors).toBe(1);
   });
 
+  it('marks the first frame of the new timeline, and only it, as reanchored', () => {
+    const f = new PcmFramer(opts);
+    const before = [...f.push(0, pcm(320, 1), 0, 0), ...f.push(960, pcm(160, 1), 20, 0)];
+    // 10 ms packets after a minute's gap: the old partial frame is flushed, the new frame fills over two pushes.
+    const gap = [
+      ...f.push(48000 * 60, pcm(160, 2), 60_500, 0),
+      ...f.push(48000 * 60 + 480, pcm(160, 2), 60_510, 0),
+    ];
+    const after = f.push(48000 * 60 + 960, pcm(320, 3), 60_520, 0);
+    expect(before.map((x) => x.reanchored)).toEqual([false]);
+    expect(gap.map((x) => [x.ptsMs, x.reanchored])).toEqual([
+      [20, false],
+      [60_500, true],
+    ]);
+    expect(after.map((x) => [x.ptsMs, x.reanchored])).toEqual([[60_520, false]]);
+  });
+
+  it('marks a sender restart (RTP time jumping back) as reanchored, but not a filled gap', () => {
+    const f = new PcmFramer(opts);
+    f.push(48000 * 10, pcm(320, 1), 0, 0);
+    const filled = f.push(48000 * 10 + 960 * 3, pcm(320, 1), 60, 0);
+    expect(filled.every((x) => !x.reanchored)).toBe(true);
+    const restart = f.push(0, pcm(320, 1), 100, 0);
+    expect(restart.map((x) => [x.ptsMs, x.reanchored])).toEqual([[100, true]]);
+  });
+
   it('handles 60 ms packets and pads the last partial frame on flush', () => {
     const f = new PcmFramer(opts);
     expect(f.push(0, pcm(960, 1), 0, 0)).toHaveLength(3);

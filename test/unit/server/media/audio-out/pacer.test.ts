@@ -1,13 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../../core/clock.js';
-import { Pacer } from '../../../../../server/media/audio-out/pacer.js';
+import { type LogFields, silentLogger } from '../../../../../core/log.js';
+import type { PcmChunk } from '../../../../../core/media.js';
+import { Pacer, type PlaybackResult } from '../../../../../server/media/audio-out/pacer.js';
 import { parseRtp } from '../../../../../server/media/rtp.js';
 
-function pcmSource(ms: number, chunkMs = 100): AsyncIterable<Int16Array> {
+const chunk = (samples: Int16Array, ptsMs = 0, sampleRateHz = 48000): PcmChunk => ({
+  samples,
+  sampleRateHz,
+  ptsMs,
+});
+
+function pcmSource(ms: number, chunkMs = 100, sampleRateHz = 48000): AsyncIterable<PcmChunk> {
   return (async function* () {
     for (let t = 0; t < ms; t += chunkMs)
-      yield new Int16Array((Math.min(chunkMs, ms - t) * 48000) / 1000).fill(1000);
+      yield chunk(
+        new Int16Array((Math.min(chunkMs, ms - t) * sampleRateHz) / 1000).fill(1000),
+        t,
+        sampleRateHz,
+      );
   })();
+}
+
+/** The playback's result once it has ended, or undefined while it has not (never waits). */
+function outcome(playback: { done: Promise<PlaybackResult> }): () => PlaybackResult | undefined {
+  let result: PlaybackResult | undefined;
+  void playback.done.then((r) => {
+    result = r;
+  });
+  return () => result;
 }
 
 /** Lets the source's async reads settle (they are promise-based, not timer-based). */
@@ -85,7 +106,7 @@ describe('Pacer', () => {
     let returned = false;
     const source = (async function* () {
       try {
-        for (;;) yield new Int16Array(4800);
+        for (;;) yield chunk(new Int16Array(4800));
       } finally {
         returned = true;
       }
@@ -120,12 +141,100 @@ describe('Pacer', () => {
     const source = (async function* () {
       for (;;) {
         pulled++;
-        yield new Int16Array(4800); // 100 ms
+        yield chunk(new Int16Array(4800)); // 100 ms
       }
     })();
     audio.play(source);
     for (let i = 0; i < 20; i++) await settle();
     expect(pulled).toBeLessThanOrEqual(6);
     audio.close();
+  });
+
+  it('reports what was really played of a source that is not a whole number of 20 ms frames', async () => {
+    const { clock, sent, audio } = await setup();
+    const playback = audio.play(pcmSource(510, 30));
+    await run(clock, 700);
+    expect(await playback.done).toEqual({ playedMs: 510, completed: true, reason: 'completed' });
+    expect(sent).toHaveLength(26);
+  });
+
+  it('plays a new utterance after one was cancelled while its next packet was already encoded', async () => {
+    // Race: the cancelled playback's next frame is encoded ahead of its slot; left in place,
+    // it matches no playback in the queue and every later utterance waits behind it forever.
+    const { clock, sent, audio } = await setup();
+    const first = audio.play(pcmSource(1000));
+    await run(clock, 100);
+    first.cancel();
+    expect((await first.done).reason).toBe('cancelled');
+    const sentBefore = sent.length;
+    const second = outcome(audio.play(pcmSource(200)));
+    await run(clock, 400);
+    expect(second()).toEqual({ playedMs: 200, completed: true, reason: 'completed' });
+    expect(sent.length - sentBefore).toBe(10);
+  });
+
+  it('plays a new utterance after cancelAll cut one mid-stream', async () => {
+    const { clock, audio } = await setup();
+    audio.play(pcmSource(1000));
+    await run(clock, 100);
+    audio.cancelAll();
+    const next = outcome(audio.play(pcmSource(100)));
+    await run(clock, 300);
+    expect(next()?.completed).toBe(true);
+  });
+
+  it('refuses a chunk at another rate: what came before plays, the playback ends with ERR_AUDIO_FORMAT', async () => {
+    const { clock, sent, audio } = await setup();
+    let returned = false;
+    const source = (async function* () {
+      try {
+        yield chunk(new Int16Array(4800).fill(1000)); // 100 ms at 48 kHz
+        yield chunk(new Int16Array(2400).fill(1000), 100, 24000);
+        yield chunk(new Int16Array(4800).fill(1000), 200);
+      } finally {
+        returned = true;
+      }
+    })();
+    const playback = audio.play(source);
+    await run(clock, 400);
+    const result = await playback.done;
+    expect(result).toMatchObject({ playedMs: 100, completed: false, reason: 'error' });
+    expect(result.error).toMatchObject({ code: 'ERR_AUDIO_FORMAT' });
+    expect(sent).toHaveLength(5);
+    expect(returned).toBe(true);
+  });
+
+  it('ends a playback whose source throws with reason "error" and that error', async () => {
+    const { clock, audio } = await setup();
+    const boom = new Error('tts died');
+    const source = (async function* () {
+      yield chunk(new Int16Array(960));
+      throw boom;
+    })();
+    const playback = audio.play(source);
+    await run(clock, 100);
+    expect(await playback.done).toEqual({ playedMs: 20, completed: false, reason: 'error', error: boom });
+  });
+
+  it('logs a source that fails while being stopped', async () => {
+    const clock = new ManualClock(0);
+    const logged: [string, LogFields | undefined][] = [];
+    const log = { ...silentLogger, warn: (msg: string, fields?: LogFields) => logged.push([msg, fields]) };
+    const audio = new Pacer({ clock, payloadType: 100, send: () => undefined, log });
+    const source: AsyncIterable<PcmChunk> = {
+      [Symbol.asyncIterator]: () => ({
+        next: async () => ({ value: chunk(new Int16Array(4800)), done: false }),
+        return: async () => {
+          throw new Error('cannot stop');
+        },
+      }),
+    };
+    const playback = audio.play(source);
+    await run(clock, 60);
+    playback.cancel();
+    await run(clock, 20);
+    expect(logged).toEqual([
+      ['audio source failed while stopping', { playbackId: playback.id, error: expect.any(Error) }],
+    ]);
   });
 });
