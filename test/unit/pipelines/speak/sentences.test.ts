@@ -34,4 +34,14 @@ describe('splitSentences', () => {
     const long = await split(`${'word '.repeat(100)}end.`, { maxChars: 60 });
     expect(long.every((s) => s.length <= 60)).toBe(true);
   });
+
+  it('cuts only the first sentence at a comma: a long comma clause in a later sentence stays whole', async () => {
+    const later = 'Well, thinking about this question for a while, the answer is probably yes.';
+    expect(
+      await split(`Hm. ${later} Also, after a long pause of thinking, I would add one more thing.`),
+    ).toEqual(['Hm.', later, 'Also, after a long pause of thinking, I would add one more thing.']);
+    // Streamed word by word, as an LLM would.
+    const tokens = `Sure. ${later}`.split(/(?<= )/);
+    expect(await split(tokens)).toEqual(['Sure.', later]);
+  });
 });
