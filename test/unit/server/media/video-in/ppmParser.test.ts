@@ -37,9 +37,37 @@ describe('PpmStreamParser', () => {
     }
   });
 
-  it('rejects streams that are not 8-bit binary PPM', () => {
-    expect(() => new PpmStreamParser().push(Buffer.from('GIF89a....'))).toThrow();
-    expect(() => new PpmStreamParser().push(Buffer.from('P6\n2 2\n65535\n'))).toThrow();
-    expect(() => new PpmStreamParser().push(Buffer.from('P6\n99999 2\n255\n'))).toThrow();
+  it('accepts whitespace runs between header fields, multi-digit sizes and the largest size', () => {
+    const header = Buffer.from('P6 \n12\t\n 10  \r\n255\n', 'latin1');
+    const rgb = Buffer.alloc(12 * 10 * 3, 7);
+    const [image] = new PpmStreamParser().push(Buffer.concat([header, rgb]));
+    expect([image?.width, image?.height, image?.rgb.equals(rgb)]).toEqual([12, 10, true]);
+    const largest = [
+      ...new PpmStreamParser().push(ppm(8192, 1, 9)),
+      ...new PpmStreamParser().push(ppm(1, 8192, 9)),
+    ];
+    expect(largest.map((im) => [im.width, im.height, im.rgb.length])).toEqual([
+      [8192, 1, 8192 * 3],
+      [1, 8192, 8192 * 3],
+    ]);
+  });
+
+  it('rejects streams that are not 8-bit binary PPM, saying why', () => {
+    const reject = (bytes: string) => () => new PpmStreamParser().push(Buffer.from(bytes, 'latin1'));
+    expect(reject('GIF89a....')).toThrow(/not binary PPM/);
+    // Bytes before the magic number are not skipped.
+    expect(reject('XP6\n2 2\n255\n\0\0\0')).toThrow(/not binary PPM/);
+    expect(reject('P6\n2 2\n65535\n')).toThrow(/only 8-bit/);
+    for (const size of ['0 2', '2 0', '8193 2', '2 8193', '99999 2']) {
+      expect(reject(`P6\n${size}\n255\n`)).toThrow(/size out of range/);
+    }
+    // A header that does not end within 64 bytes.
+    expect(reject(`P6 ${'1'.repeat(70)}`)).toThrow(/malformed PPM header/);
+  });
+
+  it('refuses a stream as soon as its first two bytes are not "P6"', () => {
+    const parser = new PpmStreamParser();
+    expect(parser.push(Buffer.from('G'))).toEqual([]);
+    expect(() => parser.push(Buffer.from('I'))).toThrow(/not binary PPM/);
   });
 });
