@@ -21,11 +21,62 @@ import {
   rmsEnvelope,
   transitions,
 } from '../helpers/signal.js';
-import { installToneProbe, measureToneLatencies } from '../helpers/toneProbe.js';
+import { installToneProbe, toneBurst } from '../helpers/toneProbe.js';
 
 const FPS = 2;
 const CAPTURE_MS = 9000;
 const BIN_MS = 10;
+
+/*
+ * Return-audio latency bounds, on the median of 10 bursts (one slow burst on a busy machine does not
+ * fail the test). Medians measured on the shared 2-core machine (load 1.2 and 2.9): play() -> first
+ * packet 22-23 ms (the pacer's next 20 ms slot), first packet -> heard 90-116 ms (Chromium's jitter
+ * buffer, which grows with load and shrinks over the bursts), play() -> heard 112-139 ms. With 200 ms
+ * of buffering planted in the pacer: 202 and 259 ms. The server-side bound (5 slots) catches 100 ms or
+ * more of server-side buffering whatever the browser does; the end-to-end bound keeps ~110 ms of
+ * headroom and catches ~200 ms added anywhere on the path, the page's side included.
+ */
+const PLAY_TO_FIRST_PACKET_MEDIAN_MAX_MS = 100;
+const PLAY_TO_HEARD_MEDIAN_MAX_MS = 250;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+/** One tone burst's times, all on the shared wall clock (Date.now) so that page and server compare. */
+interface ToneTimes {
+  playAtMs: number;
+  firstPacketAtMs: number;
+  heardAtMs: number;
+}
+
+/**
+ * Plays `count` 250 ms tone bursts into the call, one at a time, and records when each was
+ * handed to the sink, when its first packet left the pacer and when the page's analyser heard it.
+ */
+async function measureTones(page: Page, sink: Call['sink'], count: number): Promise<ToneTimes[]> {
+  const out: ToneTimes[] = [];
+  for (let i = 0; i < count; i++) {
+    await page.evaluate(() => Object.assign(globalThis, { toneArmed: true, toneAt: null }));
+    const playAtMs = Date.now();
+    const playback = sink.play(toneBurst(250));
+    const firstPacketAtMs = await waitFor(
+      () => playback.firstPacketAtMs !== null && Date.now() - (performance.now() - playback.firstPacketAtMs),
+      2000,
+      'the first packet',
+    );
+    const heardAtMs = await waitFor(
+      () => page.evaluate(() => (globalThis as unknown as { toneAt: number | null }).toneAt ?? false),
+      3000,
+      'the tone in the page',
+    );
+    out.push({ playAtMs, firstPacketAtMs, heardAtMs });
+    const result = await playback.done;
+    if (!result.completed || result.playedMs !== 250) {
+      throw new Error(`tone playback ended ${result.reason} after ${result.playedMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 400));
+  }
+  return out;
+}
 
 async function collect<T>(it: AsyncIterable<T>, forMs: number): Promise<T[]> {
   const out: T[] = [];
@@ -165,14 +216,21 @@ describe('a real browser call', () => {
     }
   });
 
-  it('plays server audio into the call that the page hears (tone latency logged)', async () => {
+  it('plays server audio into the call that the page hears within 250 ms of play() (median of 10)', async () => {
     await installToneProbe(page);
-    const latencies = await measureToneLatencies(page, call.sink, 10);
-    const sorted = [...latencies].sort((a, b) => a - b);
-    console.log(
-      `return audio: first packet sent -> tone heard in page, ms: ${latencies.map((l) => l.toFixed(1)).join(' ')}; median ${sorted[5]?.toFixed(1)}`,
-    );
-    expect(latencies.every((l) => l > 0 && l < 1000)).toBe(true);
+    const tones = await measureTones(page, call.sink, 10);
+    const playToSent = tones.map((t) => t.firstPacketAtMs - t.playAtMs);
+    const sentToHeard = tones.map((t) => t.heardAtMs - t.firstPacketAtMs);
+    const playToHeard = tones.map((t) => t.heardAtMs - t.playAtMs);
+    const line = (xs: number[]) =>
+      `${xs.map((x) => x.toFixed(0)).join(' ')}; median ${median(xs).toFixed(0)}`;
+    console.log(`return audio, ms: play() -> first packet sent ${line(playToSent)}`);
+    console.log(`return audio, ms: first packet sent -> tone heard in page ${line(sentToHeard)}`);
+    console.log(`return audio, ms: play() -> tone heard in page ${line(playToHeard)}`);
     expect(call.sink.stats.packetsSent).toBeGreaterThanOrEqual(10 * (250 / 20));
+    // Both ends read the same wall clock: a tone cannot be heard before it is sent.
+    expect(sentToHeard.every((l) => l > 0)).toBe(true);
+    expect(median(playToSent)).toBeLessThan(PLAY_TO_FIRST_PACKET_MEDIAN_MAX_MS);
+    expect(median(playToHeard)).toBeLessThan(PLAY_TO_HEARD_MEDIAN_MAX_MS);
   });
 });
