@@ -5,9 +5,6 @@
  * only the unit tests that reach it. One module: `npm run test:mutation -- --mutate protocol/messages.ts`.
  * Scores per file are printed at the end; the HTML report is written to dist/mutation/index.html.
  *
- * OCR's greedy CTC decode is not in the list: it is inlined in PpOcr's recogniser (models/ocr/ppocr.ts)
- * and only the integration tests reach it. Once it is a function of its own with unit tests, add it here.
- *
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
 export default {
@@ -32,6 +29,7 @@ export default {
     'models/vlm/prompt.ts',
     'pipelines/speak/sentences.ts',
     'models/vad/sileroVad.ts',
+    'models/ocr/ctc.ts',
   ],
   // dist/ and .cache/ are build and download outputs; nothing the unit tests read.
   ignorePatterns: ['dist', '.cache'],

@@ -5,6 +5,7 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { ModelError, throwIfAborted } from '../runtime/errors.js';
 import { type ModelLogger, OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
+import { ctcGreedyDecode } from './ctc.js';
 
 /** A line of text found in an image. Coordinates are pixels of the input image. */
 export interface OcrLine {
@@ -228,24 +229,7 @@ export class PpOcr {
         `ppocr-rec: ${classes} classes but the dictionary has ${this.#chars.length}`,
       );
     }
-    const data = probs.data as Float32Array;
-    let text = '';
-    let sum = 0;
-    let count = 0;
-    let prev = 0;
-    for (let t = 0; t < steps; t++) {
-      let best = 0;
-      for (let k = 1; k < classes; k++)
-        if ((data[t * classes + k] as number) > (data[t * classes + best] as number)) best = k;
-      // Greedy CTC: drop blanks and repeats.
-      if (best !== 0 && best !== prev) {
-        text += this.#chars[best];
-        sum += data[t * classes + best] as number;
-        count++;
-      }
-      prev = best;
-    }
-    return { text, confidence: count === 0 ? 0 : sum / count };
+    return ctcGreedyDecode(probs.data as Float32Array, steps, classes, this.#chars);
   }
 
   async dispose(): Promise<void> {
