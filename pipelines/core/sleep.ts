@@ -6,8 +6,8 @@ import { ModelError, throwIfAborted } from '../../models/runtime/errors.js';
  * ERR_ABORTED when `signal` aborts first, and then leaves no timer or listener behind.
  */
 export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
-  throwIfAborted(signal);
   return new Promise<void>((resolve, reject) => {
+    throwIfAborted(signal);
     const onAbort = () => {
       cancel();
       reject(new ModelError('ERR_ABORTED', 'the operation was aborted'));
