@@ -105,6 +105,7 @@ export async function runStage<In, Out>(
     if (elapsedMs >= maxMs && !timedOut) {
       timedOut = true;
       controller.abort(new ModelError('ERR_ABORTED', `the stage did not end within ${maxMs} ms`));
+      continue;
     }
     // A stage that ignores its signal is left behind rather than awaited forever.
     if (elapsedMs >= maxMs + 1000) break;
