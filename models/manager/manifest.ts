@@ -2,7 +2,7 @@
 export const PULL_COMMAND = 'npx sightline models pull';
 
 /** What a model is for. */
-export type ModelRole = 'stt' | 'vlm' | 'tts';
+export type ModelRole = 'stt' | 'vlm' | 'tts' | 'turn';
 
 /** One file of a model, by its path in the repository. Sizes and hashes, when known in advance, are checked. */
 export interface ModelFile {
@@ -93,6 +93,13 @@ export const MODELS: ModelEntry[] = [
       { path: 'tokenizer.json' },
       { path: 'tokenizer_config.json' },
     ],
+  },
+  {
+    id: 'smart-turn-v3',
+    role: 'turn',
+    repo: 'pipecat-ai/smart-turn-v3',
+    revision: 'main',
+    files: [{ path: 'smart-turn-v3.2-cpu.onnx' }],
   },
 ];
 

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { splitSentences } from '../../pipelines/speak/sentences.js';
+import type { PcmChunk } from '../../core/media.js';
+import type { SynthesizeOptions, Tts } from '../roles/tts.js';
 import { ModelError, throwIfAborted } from '../runtime/errors.js';
-import type { SynthesizeOptions, Tts, TtsChunk } from './types.js';
+import { hasSpeech, splitPcm } from './chunks.js';
 
 /** The Debian `espeak-ng` program (a subprocess: its library's WASM build is GPL-3.0). */
 export const ESPEAK_BIN = process.env.ESPEAK_NG_BIN ?? 'espeak-ng';
@@ -61,7 +62,7 @@ export function parseStreamedWav(buf: Buffer): { pcm: Int16Array; sampleRateHz: 
   throw new ModelError('ERR_MODEL_RUN', 'espeak-ng WAV has no data chunk');
 }
 
-/** The zero-download voice: espeak-ng's formant synthesiser, one subprocess per sentence. */
+/** The zero-download voice: espeak-ng's formant synthesiser, one subprocess per text. */
 export class EspeakTts implements Tts {
   readonly name = 'espeak-ng';
   readonly sampleRateHz = 22050;
@@ -71,19 +72,18 @@ export class EspeakTts implements Tts {
     this.#voice = voice;
   }
 
-  async *synthesize(
-    text: string | AsyncIterable<string>,
-    options: SynthesizeOptions = {},
-  ): AsyncGenerator<TtsChunk> {
+  async *synthesize(text: string, options: SynthesizeOptions = {}): AsyncGenerator<PcmChunk> {
+    if (!hasSpeech(text)) return;
+    throwIfAborted(options.signal);
     const wpm = Math.round(175 * (options.speed ?? 1));
-    for await (const sentence of splitSentences(text)) {
+    const wav = await run(
+      ['-v', options.voice ?? this.#voice, '-s', String(wpm), '--stdout', '--', text],
+      options.signal,
+    );
+    const { pcm, sampleRateHz } = parseStreamedWav(wav);
+    for (const chunk of splitPcm(pcm, sampleRateHz)) {
       throwIfAborted(options.signal);
-      const wav = await run(
-        ['-v', options.voice ?? this.#voice, '-s', String(wpm), '--stdout', '--', sentence],
-        options.signal,
-      );
-      const { pcm, sampleRateHz } = parseStreamedWav(wav);
-      yield { text: sentence, pcm, sampleRateHz };
+      yield chunk;
     }
   }
 

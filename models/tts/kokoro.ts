@@ -2,13 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Tokenizer } from '@huggingface/tokenizers';
 import * as ort from 'onnxruntime-node';
-import { splitSentences } from '../../pipelines/speak/sentences.js';
+import type { PcmChunk } from '../../core/media.js';
 import { floatToInt16 } from '../audio/pcm.js';
+import type { SynthesizeOptions, Tts } from '../roles/tts.js';
 import { ModelError, throwIfAborted } from '../runtime/errors.js';
 import { type ModelLogger, OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
 import { loadTokenizer } from '../runtime/tokenizer.js';
+import { hasSpeech, splitPcm } from './chunks.js';
 import { kokoroNormalize, phonemizeKeepingPunctuation } from './phonemes.js';
-import type { SynthesizeOptions, Tts, TtsChunk } from './types.js';
 
 /** Kokoro-82M v1.0 (onnx-community layout). */
 export const KOKORO_LAYOUT = {
@@ -72,30 +73,29 @@ export class KokoroTts implements Tts {
     return ids;
   }
 
-  async *synthesize(
-    text: string | AsyncIterable<string>,
-    options: SynthesizeOptions = {},
-  ): AsyncGenerator<TtsChunk> {
+  async *synthesize(text: string, options: SynthesizeOptions = {}): AsyncGenerator<PcmChunk> {
+    if (!hasSpeech(text)) return;
+    throwIfAborted(options.signal);
     const voice = await this.#voice(options.voice ?? this.#defaultVoice);
     const rows = voice.length / KOKORO_LAYOUT.styleDim;
-    for await (const sentence of splitSentences(text)) {
+    const phonemes = kokoroNormalize(await phonemizeKeepingPunctuation(text, 'en-us', options.signal));
+    let ids = this.ids(phonemes);
+    if (ids.length > KOKORO_LAYOUT.maxTokens) ids = [...ids.slice(0, KOKORO_LAYOUT.maxTokens - 1), 0];
+    const n = Math.min(Math.max(ids.length - 2, 0), rows - 1, 509);
+    const style = voice.subarray(n * KOKORO_LAYOUT.styleDim, (n + 1) * KOKORO_LAYOUT.styleDim);
+    const out = await this.#model.run(
+      {
+        [this.#idsInput]: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]),
+        style: new ort.Tensor('float32', Float32Array.from(style), [1, KOKORO_LAYOUT.styleDim]),
+        speed: new ort.Tensor('float32', [options.speed ?? 1], [1]),
+      },
+      { signal: options.signal },
+    );
+    const wave = out.waveform ?? Object.values(out)[0];
+    if (!wave) throw new ModelError('ERR_MODEL_RUN', 'kokoro: no waveform output');
+    for (const chunk of splitPcm(floatToInt16(wave.data as Float32Array), this.sampleRateHz)) {
       throwIfAborted(options.signal);
-      const phonemes = kokoroNormalize(await phonemizeKeepingPunctuation(sentence, 'en-us', options.signal));
-      let ids = this.ids(phonemes);
-      if (ids.length > KOKORO_LAYOUT.maxTokens) ids = [...ids.slice(0, KOKORO_LAYOUT.maxTokens - 1), 0];
-      const n = Math.min(Math.max(ids.length - 2, 0), rows - 1, 509);
-      const style = voice.subarray(n * KOKORO_LAYOUT.styleDim, (n + 1) * KOKORO_LAYOUT.styleDim);
-      const out = await this.#model.run(
-        {
-          [this.#idsInput]: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]),
-          style: new ort.Tensor('float32', Float32Array.from(style), [1, KOKORO_LAYOUT.styleDim]),
-          speed: new ort.Tensor('float32', [options.speed ?? 1], [1]),
-        },
-        { signal: options.signal },
-      );
-      const wave = out.waveform ?? Object.values(out)[0];
-      if (!wave) throw new ModelError('ERR_MODEL_RUN', 'kokoro: no waveform output');
-      yield { text: sentence, pcm: floatToInt16(wave.data as Float32Array), sampleRateHz: this.sampleRateHz };
+      yield chunk;
     }
   }
 

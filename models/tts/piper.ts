@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import { splitSentences } from '../../pipelines/speak/sentences.js';
+import type { PcmChunk } from '../../core/media.js';
 import { floatToInt16 } from '../audio/pcm.js';
+import type { SynthesizeOptions, Tts } from '../roles/tts.js';
 import { ModelError, throwIfAborted } from '../runtime/errors.js';
 import { type ModelLogger, OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
+import { hasSpeech, splitPcm } from './chunks.js';
 import { phonemizeKeepingPunctuation } from './phonemes.js';
-import type { SynthesizeOptions, Tts, TtsChunk } from './types.js';
 
 interface PiperConfig {
   audio: { sample_rate: number };
@@ -61,10 +62,7 @@ export class PiperTts implements Tts {
     return ids;
   }
 
-  async *synthesize(
-    text: string | AsyncIterable<string>,
-    options: SynthesizeOptions = {},
-  ): AsyncGenerator<TtsChunk> {
+  async *synthesize(text: string, options: SynthesizeOptions = {}): AsyncGenerator<PcmChunk> {
     const inf = this.#config.inference ?? {};
     const multi = (this.#config.num_speakers ?? 1) > 1;
     const speaker = options.voice
@@ -72,28 +70,30 @@ export class PiperTts implements Tts {
       : 0;
     if (multi && !Number.isInteger(speaker))
       throw new ModelError('ERR_MODEL_INPUT', `unknown speaker "${options.voice}"`);
-    for await (const sentence of splitSentences(text)) {
+    if (!hasSpeech(text)) return;
+    throwIfAborted(options.signal);
+    const phonemes = await phonemizeKeepingPunctuation(
+      text,
+      this.#config.espeak?.voice ?? 'en-us',
+      options.signal,
+    );
+    const ids = this.ids(phonemes);
+    const feeds: Record<string, ort.Tensor> = {
+      input: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]),
+      input_lengths: new ort.Tensor('int64', BigInt64Array.from([BigInt(ids.length)]), [1]),
+      scales: new ort.Tensor(
+        'float32',
+        [inf.noise_scale ?? 0.667, (inf.length_scale ?? 1) / (options.speed ?? 1), inf.noise_w ?? 0.8],
+        [3],
+      ),
+    };
+    if (multi) feeds.sid = new ort.Tensor('int64', BigInt64Array.from([BigInt(speaker)]), [1]);
+    const out = await this.#model.run(feeds, { signal: options.signal });
+    const wave = out.output ?? Object.values(out)[0];
+    if (!wave) throw new ModelError('ERR_MODEL_RUN', 'piper: no output');
+    for (const chunk of splitPcm(floatToInt16(wave.data as Float32Array), this.sampleRateHz)) {
       throwIfAborted(options.signal);
-      const phonemes = await phonemizeKeepingPunctuation(
-        sentence,
-        this.#config.espeak?.voice ?? 'en-us',
-        options.signal,
-      );
-      const ids = this.ids(phonemes);
-      const feeds: Record<string, ort.Tensor> = {
-        input: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]),
-        input_lengths: new ort.Tensor('int64', BigInt64Array.from([BigInt(ids.length)]), [1]),
-        scales: new ort.Tensor(
-          'float32',
-          [inf.noise_scale ?? 0.667, (inf.length_scale ?? 1) / (options.speed ?? 1), inf.noise_w ?? 0.8],
-          [3],
-        ),
-      };
-      if (multi) feeds.sid = new ort.Tensor('int64', BigInt64Array.from([BigInt(speaker)]), [1]);
-      const out = await this.#model.run(feeds, { signal: options.signal });
-      const wave = out.output ?? Object.values(out)[0];
-      if (!wave) throw new ModelError('ERR_MODEL_RUN', 'piper: no output');
-      yield { text: sentence, pcm: floatToInt16(wave.data as Float32Array), sampleRateHz: this.sampleRateHz };
+      yield chunk;
     }
   }
 

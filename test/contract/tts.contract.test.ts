@@ -1,47 +1,121 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../core/clock.js';
+import { silentLogger } from '../../core/log.js';
+import type { PcmChunk } from '../../core/media.js';
+import type { Tts } from '../../models/roles/tts.js';
 import { EspeakTts } from '../../models/tts/espeak.js';
 import { KokoroTts } from '../../models/tts/kokoro.js';
 import { PiperTts } from '../../models/tts/piper.js';
-import type { Tts, TtsChunk } from '../../models/tts/types.js';
+import { MemoryMetrics } from '../../pipelines/core/metrics.js';
+import type { StageContext } from '../../pipelines/core/stage.js';
+import { type SpokenChunk, speaker } from '../../pipelines/speak/speaker.js';
+import { FakeTts } from '../../pipelines/testing/fakes/fakeTts.js';
 import { tinyModelDir } from '../tiny/index.js';
 
-/** Every TTS implementation passes the same suite: espeak-ng for real, Kokoro and Piper on tiny-random models. */
+/** Every TTS passes the same suite: espeak-ng for real, Kokoro and Piper on tiny-random models, and the fake. */
 const implementations: [string, () => Promise<Tts>][] = [
   ['espeak-ng', async () => new EspeakTts()],
   ['kokoro', () => KokoroTts.load(tinyModelDir('kokoro'))],
   ['piper', () => PiperTts.load(join(tinyModelDir('piper'), 'en_US-tiny-medium.onnx'))],
+  ['fake', async () => new FakeTts()],
 ];
 
-const TEXT = 'Hello there, Dr. Smith. The door opens at 3.5 seconds! Is that right?';
-const SENTENCES = ['Hello there, Dr. Smith.', 'The door opens at 3.5 seconds!', 'Is that right?'];
+const SENTENCE = 'The quick brown fox jumps over the lazy dog, and then it runs far away into the woods.';
 
-async function all(it: AsyncIterable<TtsChunk>): Promise<TtsChunk[]> {
-  const out: TtsChunk[] = [];
+async function all(it: AsyncIterable<PcmChunk>): Promise<PcmChunk[]> {
+  const out: PcmChunk[] = [];
   for await (const c of it) out.push(c);
   return out;
 }
 
+const samples = (chunks: PcmChunk[]) => chunks.reduce((n, c) => n + c.samples.length, 0);
 const rms = (pcm: Int16Array) => Math.sqrt(pcm.reduce((a, v) => a + v * v, 0) / Math.max(1, pcm.length));
 
-describe.each(implementations)('TTS contract: %s', (_name, load) => {
+describe.each(implementations)('TTS role contract: %s', (_name, load) => {
   let tts: Tts;
   beforeAll(async () => {
     tts = await load();
   });
   afterAll(() => tts.dispose());
 
-  it('yields one audible chunk per sentence, in order, at its sample rate', async () => {
-    const chunks = await all(tts.synthesize(TEXT));
-    expect(chunks.map((c) => c.text)).toEqual(SENTENCES);
+  it('speaks one text as audible chunks at its native rate, ptsMs contiguous from 0', async () => {
+    const chunks = await all(tts.synthesize(SENTENCE));
+    expect(chunks.length).toBeGreaterThan(1);
+    let expectedPtsMs = 0;
     for (const c of chunks) {
       expect(c.sampleRateHz).toBe(tts.sampleRateHz);
-      expect(c.pcm.length).toBeGreaterThan(c.sampleRateHz * 0.1);
-      expect(rms(c.pcm)).toBeGreaterThan(200);
+      expect(c.samples).toBeInstanceOf(Int16Array);
+      expect(c.ptsMs).toBeCloseTo(expectedPtsMs, 6);
+      expectedPtsMs += (c.samples.length * 1000) / c.sampleRateHz;
     }
+    expect(expectedPtsMs).toBeGreaterThan(500);
+    const whole = Int16Array.from(chunks.flatMap((c) => Array.from(c.samples)));
+    expect(rms(whole)).toBeGreaterThan(200);
   });
 
-  it('speaks the first sentence before the rest of the text has arrived', async () => {
+  it('gives the same audio for the same text', async () => {
+    const a = await all(tts.synthesize('Is that right?'));
+    const b = await all(tts.synthesize('Is that right?'));
+    expect(samples(b)).toBe(samples(a));
+  });
+
+  it('speaks faster with a higher speed', async () => {
+    const normal = samples(await all(tts.synthesize(SENTENCE)));
+    const fast = samples(await all(tts.synthesize(SENTENCE, { speed: 1.5 })));
+    expect(fast).toBeLessThan(normal * 0.85);
+  });
+
+  it('yields nothing for text with nothing to say', async () => {
+    expect(await all(tts.synthesize('   '))).toEqual([]);
+    expect(await all(tts.synthesize(' … ?! '))).toEqual([]);
+  });
+
+  it('rejects with ERR_ABORTED when aborted before it starts', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await expect(all(tts.synthesize(SENTENCE, { signal: ac.signal }))).rejects.toMatchObject({
+      code: 'ERR_ABORTED',
+    });
+  });
+
+  it('stops mid-stream on abort: ERR_ABORTED and no chunk after it', async () => {
+    const ac = new AbortController();
+    const got: PcmChunk[] = [];
+    const run = (async () => {
+      for await (const c of tts.synthesize(SENTENCE, { signal: ac.signal })) {
+        got.push(c);
+        ac.abort();
+      }
+    })();
+    await expect(run).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+    expect(got).toHaveLength(1);
+  });
+
+  it('stops on abort while synthesis is in flight, before any audio', async () => {
+    const ac = new AbortController();
+    const it = tts.synthesize(SENTENCE, { signal: ac.signal })[Symbol.asyncIterator]();
+    const first = it.next();
+    ac.abort();
+    await expect(first).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+  });
+});
+
+describe.each(implementations)('the speak stage on %s', (_name, load) => {
+  let tts: Tts;
+  beforeAll(async () => {
+    tts = await load();
+  });
+  afterAll(() => tts.dispose());
+
+  const context = (): StageContext => ({
+    signal: new AbortController().signal,
+    clock: systemClock,
+    log: silentLogger,
+    metrics: new MemoryMetrics(),
+  });
+
+  it('speaks the first sentence before the rest of the text exists', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => {
       release = r;
@@ -54,37 +128,37 @@ describe.each(implementations)('TTS contract: %s', (_name, load) => {
       events.push('more text');
       yield 'Bye now.';
     }
-    for await (const c of tts.synthesize(tokens())) {
-      events.push(`audio: ${c.text}`);
+    for await (const c of speaker({ tts })(tokens(), context())) {
+      if (events.at(-1) !== `audio: ${c.text}`) events.push(`audio: ${c.text}`);
       release();
     }
     // Without streaming this would never finish: more text only comes after the first audio.
-    expect(events.indexOf('audio: Hello there, Dr. Smith.')).toBeLessThan(events.indexOf('more text'));
-    expect(events.at(-1)).toBe('audio: Bye now.');
+    expect(events).toEqual([
+      'audio: Hello there, Dr. Smith.',
+      'waiting for more text',
+      'more text',
+      'audio: Bye now.',
+    ]);
   });
 
-  it('gives the same audio for streamed tokens as for the whole text', async () => {
+  it('speaks each sentence once, in order, on one contiguous timeline at the TTS rate', async () => {
     async function* tokens() {
-      for (const w of TEXT.split(/(?<= )/)) yield w;
+      for (const w of 'Hello there, Dr. Smith. The door opens at 3.5 seconds! Is that right?'.split(/(?<= )/))
+        yield w;
     }
-    const a = await all(tts.synthesize(TEXT));
-    const b = await all(tts.synthesize(tokens()));
-    expect(b.map((c) => c.text)).toEqual(a.map((c) => c.text));
-    expect(b.map((c) => c.pcm.length)).toEqual(a.map((c) => c.pcm.length));
-  });
-
-  it('speaks faster with a higher speed', async () => {
-    const [normal] = await all(tts.synthesize('The quick brown fox jumps over the lazy dog.'));
-    const [fast] = await all(tts.synthesize('The quick brown fox jumps over the lazy dog.', { speed: 1.5 }));
-    expect((fast as TtsChunk).pcm.length).toBeLessThan((normal as TtsChunk).pcm.length * 0.85);
-  });
-
-  it('yields nothing for empty text and stops on abort', async () => {
-    expect(await all(tts.synthesize('   '))).toEqual([]);
-    const ac = new AbortController();
-    ac.abort();
-    await expect(all(tts.synthesize(TEXT, { signal: ac.signal }))).rejects.toMatchObject({
-      code: 'ERR_ABORTED',
-    });
+    const out: SpokenChunk[] = [];
+    for await (const c of speaker({ tts })(tokens(), context())) out.push(c);
+    expect([...new Set(out.map((c) => c.text))]).toEqual([
+      'Hello there, Dr. Smith.',
+      'The door opens at 3.5 seconds!',
+      'Is that right?',
+    ]);
+    expect([...new Set(out.map((c) => c.sentenceIndex))]).toEqual([0, 1, 2]);
+    let expectedPtsMs = 0;
+    for (const c of out) {
+      expect(c.sampleRateHz).toBe(tts.sampleRateHz);
+      expect(c.ptsMs).toBeCloseTo(expectedPtsMs, 6);
+      expectedPtsMs += (c.samples.length * 1000) / c.sampleRateHz;
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURE_DIR } from '../helpers/fixtures.js';
+import { writeSmartTurnTiny } from './smartTurnTiny.js';
 import { writeSmolVlmTiny } from './smolvlmTiny.js';
 import { writeKokoroTiny, writePiperTiny } from './ttsTiny.js';
 import { writeWhisperTiny } from './whisperTiny.js';
@@ -21,6 +22,7 @@ const GENERATORS = {
   smolvlm: writeSmolVlmTiny,
   kokoro: writeKokoroTiny,
   piper: (dir: string) => void writePiperTiny(dir),
+  'smart-turn': writeSmartTurnTiny,
 } as const;
 
 /**

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Llm, LlmMessage, LlmToken, LlmVideoFrame } from '../../models/roles/llm.js';
+import { SmolVlmLlm } from '../../models/roles/smolVlmLlm.js';
+import { FakeLlm } from '../../pipelines/testing/fakes/fakeLlm.js';
+import { tinyModelDir } from '../tiny/index.js';
+
+/** SmolVLM2 on a tiny-random model with the real export's contract (its words are noise), and the fake. */
+const implementations: [string, () => Promise<Llm>][] = [
+  ['smolvlm', () => SmolVlmLlm.load(tinyModelDir('smolvlm'))],
+  ['fake', async () => new FakeLlm({ reply: 'The door is red and it is open now, come in and sit.' })],
+];
+
+function frame(ptsMs: number, shade: number): LlmVideoFrame {
+  const width = 64;
+  const height = 48;
+  return { rgb: new Uint8Array(width * height * 3).fill(shade), width, height, ptsMs };
+}
+
+const ASK: LlmMessage[] = [{ role: 'user', content: [{ type: 'text', text: 'Say something.' }] }];
+
+async function collect(tokens: AsyncIterable<LlmToken>): Promise<LlmToken[]> {
+  const out: LlmToken[] = [];
+  for await (const t of tokens) out.push(t);
+  return out;
+}
+
+describe.each(implementations)('LLM role contract: %s', (_name, load) => {
+  let llm: Llm;
+  beforeAll(async () => {
+    llm = await load();
+  });
+  afterAll(() => llm.dispose());
+
+  it('streams at most maxNewTokens tokens, the same ones for the same request when greedy', async () => {
+    const a = await collect(llm.generate(ASK, { maxNewTokens: 6 }));
+    expect(a.length).toBeGreaterThan(0);
+    expect(a.length).toBeLessThanOrEqual(6);
+    const b = await collect(llm.generate(ASK, { maxNewTokens: 6 }));
+    expect(b.map((t) => t.text).join('')).toBe(a.map((t) => t.text).join(''));
+  });
+
+  it('takes a still image and a clip of frames in the messages', async () => {
+    const messages: LlmMessage[] = [
+      {
+        role: 'user',
+        content: [
+          { type: 'image', image: frame(0, 200) },
+          { type: 'video', frames: [frame(0, 10), frame(1000, 90), frame(2000, 250)] },
+          { type: 'text', text: 'What changed?' },
+        ],
+      },
+    ];
+    expect((await collect(llm.generate(messages, { maxNewTokens: 3 }))).length).toBeGreaterThan(0);
+  });
+
+  it('stops mid-stream on abort: ERR_ABORTED and no token after it', async () => {
+    const ac = new AbortController();
+    const got: LlmToken[] = [];
+    const run = (async () => {
+      for await (const t of llm.generate(ASK, { maxNewTokens: 40, signal: ac.signal })) {
+        got.push(t);
+        ac.abort();
+      }
+    })();
+    await expect(run).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+    expect(got).toHaveLength(1);
+  });
+});
