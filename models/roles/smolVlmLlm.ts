@@ -35,14 +35,14 @@ export class SmolVlmLlm implements Llm {
       for (const part of m.content) {
         if (part.type === 'text') content.push(part);
         else if (part.type === 'image') {
-          const input = await preprocessStill(part.image);
+          const input = await preprocessStill(part.image, this.#runner.imageConfig);
           content.push({ type: 'image' });
           media.push({ kind: 'image', rows: input.rows, cols: input.cols });
           pixels.push(input);
         } else {
           content.push({ type: 'video' });
           media.push({ kind: 'video', ...clipTimes(part.frames) });
-          for (const f of part.frames) pixels.push(await preprocessVideoFrame(f));
+          for (const f of part.frames) pixels.push(await preprocessVideoFrame(f, this.#runner.imageConfig));
         }
       }
       chat.push({ role: m.role, content });

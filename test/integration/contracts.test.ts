@@ -38,6 +38,7 @@ const CASES: Case[] = [
   },
   { family: 'kokoro', session: 'model', path: tiny('kokoro', 'onnx/model.onnx') },
   { family: 'piper', session: 'voice', path: tiny('piper', 'en_US-tiny-medium.onnx') },
+  { family: 'smart-turn', session: 'smart_turn', path: tiny('smart-turn', 'smart-turn-v3.2-cpu.onnx') },
   { family: 'silero-vad', session: 'silero_vad', path: bundledSileroPath },
   { family: 'ppocr', session: 'det', path: () => bundledPpOcrPaths().det },
   { family: 'ppocr', session: 'rec', path: () => bundledPpOcrPaths().rec },

@@ -7,7 +7,7 @@ import { writeKokoroTiny, writePiperTiny } from './ttsTiny.js';
 import { writeWhisperTiny } from './whisperTiny.js';
 
 /** Bump when a generator changes, so cached models are rebuilt. */
-const GENERATOR_VERSION = 5;
+const GENERATOR_VERSION = 6;
 
 const GENERATORS = {
   whisper: (dir: string) => writeWhisperTiny(dir),
