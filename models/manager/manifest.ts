@@ -105,9 +105,9 @@ export const MODELS: ModelEntry[] = [
 
 /** Named sets: what `models pull --set NAME` fetches. VAD and OCR ship inside npm packages and need no download. */
 export const MODEL_SETS: Record<string, string[]> = {
-  default: ['whisper-base', 'smolvlm2-256m-video', 'kokoro-82m'],
-  small: ['whisper-tiny.en', 'smolvlm2-256m-video', 'kokoro-82m'],
-  large: ['whisper-small', 'smolvlm2-500m-video', 'kokoro-82m'],
+  default: ['whisper-base', 'smolvlm2-256m-video', 'kokoro-82m', 'smart-turn-v3'],
+  small: ['whisper-tiny.en', 'smolvlm2-256m-video', 'kokoro-82m', 'smart-turn-v3'],
+  large: ['whisper-small', 'smolvlm2-500m-video', 'kokoro-82m', 'smart-turn-v3'],
 };
 
 export function findModel(id: string, models: ModelEntry[] = MODELS): ModelEntry | undefined {

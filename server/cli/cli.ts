@@ -13,7 +13,7 @@ Commands:
   models path    [--set NAME | MODEL...]   print the directory of each model
   help                                     this text (also --help, -h)
 
-Sets: default (whisper-base, SmolVLM2-256M, Kokoro), small, large; without a set or models: --set default.
+Sets: default (whisper-base, SmolVLM2-256M, Kokoro, Smart Turn v3), small, large; without a set or models: --set default.
 Environment: SIGHTLINE_MODELS_DIR (where models live), HF_ENDPOINT (a Hugging Face mirror).
 
 The server itself: npm start (set-up, then http://localhost:8080); the tests: npm test.`;

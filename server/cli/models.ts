@@ -10,7 +10,7 @@ export const MODELS_USAGE = `usage: sightline models <command> [--set NAME | MOD
   verify   re-hash present files against their pinned sha256
   path     print the directory of each model
 
-Sets: default (whisper-base, SmolVLM2-256M, Kokoro), small, large. Without a set or models: --set default.
+Sets: default (whisper-base, SmolVLM2-256M, Kokoro, Smart Turn v3), small, large. Without a set or models: --set default.
 Environment: SIGHTLINE_MODELS_DIR (where models live), HF_ENDPOINT (a Hugging Face mirror).`;
 
 function targets(args: string[]): string[] {
