@@ -1,8 +1,8 @@
-import { ModelError } from '../../models/runtime/errors.js';
+import { SightlineError } from '../../protocol/errors.js';
 
 /** The reason a scope was aborted with when no reason was given. */
-function abortedError(what: string): ModelError {
-  return new ModelError('ERR_ABORTED', `${what} was aborted`);
+function abortedError(what: string): SightlineError {
+  return new SightlineError('ERR_ABORTED', `${what} was aborted`);
 }
 
 /**

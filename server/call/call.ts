@@ -3,6 +3,7 @@ import type { types as ms } from 'mediasoup';
 import type { Clock } from '../../core/clock.js';
 import { TypedEmitter } from '../../core/events.js';
 import type { Logger } from '../../core/log.js';
+import { CallScope } from '../../pipelines/core/scope.js';
 import { SightlineError } from '../../protocol/errors.js';
 import type { CallState, ServerEventMap } from '../../protocol/messages.js';
 import type { Config } from '../config.js';
@@ -48,6 +49,8 @@ export class Call extends TypedEmitter<CallEvents> {
   readonly startedAtMs: number;
   readonly router: ms.Router;
   readonly sink: AudioSink;
+  /** The call's abort scope: its signal fires when the call closes; each assistant turn derives from it. */
+  readonly scope = new CallScope();
   readonly #deps: CallDeps;
   readonly #log: Logger;
   readonly #transports = new Map<string, ms.WebRtcTransport>();
@@ -210,6 +213,7 @@ export class Call extends TypedEmitter<CallEvents> {
   close(reason = 'closed'): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.scope.close(new SightlineError('ERR_ABORTED', `the call ended: ${reason}`));
     this.#audioTap?.close();
     this.#videoTap?.close();
     this.sink.close();

@@ -100,8 +100,13 @@ describe('signaling', () => {
     const c = await RawClient.open(server.url);
     await c.request('join', { token: await token(server) });
     expect(server.calls.size).toBe(1);
+    const [call] = server.calls.all();
+    const turn = call!.scope.startTurn();
     expect((await c.request('leave')).ok).toBe(true);
     expect(server.calls.size).toBe(0);
+    // The call's scope ends with it, and so does any turn derived from it.
+    expect([call!.scope.signal.aborted, turn.signal.aborted]).toEqual([true, true]);
+    expect(turn.signal.reason).toMatchObject({ code: 'ERR_ABORTED' });
     expect((await c.request('ping')).ok).toBe(true);
     c.close();
   });
