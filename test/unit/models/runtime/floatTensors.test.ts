@@ -1,6 +1,12 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { floatData, floatTensor, floatToHalf, halfToFloat } from '../../../../models/runtime/floatTensors.js';
+import {
+  floatData,
+  floatTensor,
+  floatToHalf,
+  halfToFloat,
+  lastPositionLogits,
+} from '../../../../models/runtime/floatTensors.js';
 
 describe('floatData over a range', () => {
   const values = Float32Array.from([0.5, -1.25, 3, 7.5, -0.125]);
@@ -42,4 +48,28 @@ describe('float16 conversion', () => {
     expect(tensor.type).toBe('float16');
     expect(Array.from(floatData(tensor))).toEqual([0.5, -1.25, 3]);
   });
+});
+
+describe('lastPositionLogits', () => {
+  // [B=2, T=3, V=2]: value = 10·b + t + v/10, so each row says where it came from.
+  const dims = [2, 3, 2];
+  const values = Float32Array.from({ length: 12 }, (_, i) => {
+    const b = Math.floor(i / 6);
+    const t = Math.floor(i / 2) % 3;
+    return 10 * b + t + (i % 2) / 8;
+  });
+
+  it.each(['float32', 'float16'] as const)(
+    'returns the last position of each batch item of %s logits, as copies',
+    (type) => {
+      const tensor = floatTensor(type, values.slice(), dims);
+      const rows = lastPositionLogits(tensor);
+      expect(rows.map((r) => Array.from(r))).toEqual([
+        [2, 2.125],
+        [12, 12.125],
+      ]);
+      (rows[0] as Float32Array).fill(-1);
+      expect(Array.from(floatData(tensor, 4, 6))).toEqual([2, 2.125]);
+    },
+  );
 });
