@@ -1,5 +1,5 @@
 import { ModelError } from '../runtime/errors.js';
-import type { OnnxModel } from '../runtime/onnxModel.js';
+import type { OnnxModel, TensorSpec } from '../runtime/onnxModel.js';
 import kokoro from './kokoro.json' with { type: 'json' };
 import piper from './piper.json' with { type: 'json' };
 import ppocr from './ppocr.json' with { type: 'json' };
@@ -48,10 +48,8 @@ export interface ContractRecord {
 }
 
 /** A tensor as a loaded session declares it. */
-export interface TensorSignature {
+export interface TensorSignature extends TensorSpec {
   name: string;
-  type: string;
-  shape: readonly (number | string)[];
 }
 
 /** The declared inputs and outputs of a loaded session. */
@@ -98,10 +96,7 @@ export function sessionRecord(family: ModelFamily, session: string): SessionReco
 
 /** What a loaded `OnnxModel` declares, for comparison with a record. */
 export function modelSignature(model: OnnxModel): SessionSignature {
-  const read = (
-    names: readonly string[],
-    spec: (n: string) => { type: string; shape: readonly (number | string)[] } | null,
-  ) =>
+  const read = (names: readonly string[], spec: (n: string) => TensorSpec | null) =>
     names.map((name) => {
       const s = spec(name);
       return { name, type: s?.type ?? 'non-tensor', shape: s?.shape ?? [] };

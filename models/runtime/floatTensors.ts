@@ -103,3 +103,13 @@ export function floatTensor(type: FloatType, values: Float32Array, dims: readonl
   if (type === 'float32') return new ort.Tensor('float32', values, dims);
   return new ort.Tensor('float16', Uint16Array.from(values, floatToHalf), dims);
 }
+
+/**
+ * Logits [B, T, V] (float32 or float16) → the last position's row for each
+ * batch item, as float32 copies the caller may change. Only those rows are
+ * converted, never the whole tensor (a prompt step's logits hold T rows).
+ */
+export function lastPositionLogits(logits: ort.Tensor): Float32Array[] {
+  const [b, t, v] = logits.dims as [number, number, number];
+  return Array.from({ length: b }, (_, i) => floatData(logits, (i * t + t - 1) * v, (i * t + t) * v).slice());
+}

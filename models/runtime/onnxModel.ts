@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ModelError, throwIfAborted } from './errors.js';
 
@@ -141,5 +142,33 @@ export class OnnxModel {
     if (this.#disposed) return;
     this.#disposed = true;
     await this.#session.release();
+  }
+}
+
+/**
+ * Loads the sessions of a multi-file model in order (`files`: a layout's
+ * session table, name → path inside `dir`; each session is named
+ * `family-name`), then runs `check` (the load-time checks, which may read the
+ * sessions' metadata). If a load or the check fails, every session loaded so
+ * far is disposed before the error is rethrown.
+ */
+export async function loadSessions<K extends string, T>(
+  family: string,
+  dir: string,
+  files: Readonly<Record<K, string>>,
+  options: { threads?: SessionThreads; log?: ModelLogger },
+  check: (sessions: Readonly<Record<K, OnnxModel>>) => T,
+): Promise<{ sessions: Record<K, OnnxModel>; checked: T }> {
+  const loaded: OnnxModel[] = [];
+  try {
+    const sessions = {} as Record<K, OnnxModel>;
+    for (const [name, file] of Object.entries(files) as [K, string][]) {
+      sessions[name] = await OnnxModel.load(`${family}-${name}`, join(dir, file), options);
+      loaded.push(sessions[name]);
+    }
+    return { sessions, checked: check(sessions) };
+  } catch (error) {
+    await Promise.all(loaded.map((m) => m.dispose()));
+    throw error;
   }
 }

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Tokenizer } from '@huggingface/tokenizers';
 import * as ort from 'onnxruntime-node';
 import { LogMelExtractor } from '../audio/logMel.js';
@@ -6,13 +5,20 @@ import { ModelError, throwIfAborted } from '../runtime/errors.js';
 import { readJsonFile } from '../runtime/files.js';
 import {
   type FloatType,
-  floatData,
   floatInputType,
   floatOutputType,
   floatTensor,
+  lastPositionLogits,
+  outputTensor,
 } from '../runtime/floatTensors.js';
 import { cacheFloatType, emptyPast, KV_CACHE_RULE, nextPast } from '../runtime/kvCache.js';
-import { type Feeds, type ModelLogger, OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
+import {
+  type Feeds,
+  loadSessions,
+  type ModelLogger,
+  type OnnxModel,
+  type SessionThreads,
+} from '../runtime/onnxModel.js';
 import { loadTokenizer } from '../runtime/tokenizer.js';
 import { type AudioChunk, planChunks } from './chunking.js';
 import { type TranscriptSegment, tokensToSegments } from './segments.js';
@@ -123,39 +129,30 @@ export class WhisperRunner {
       readJson('config.json'),
       readJson('generation_config.json'),
     ]);
-    const encoder = await OnnxModel.load(
-      'whisper-encoder',
-      join(dir, WHISPER_LAYOUT.sessions.encoder),
+    const langToId = isRecord(generation.lang_to_id) ? generation.lang_to_id : undefined;
+    const ids = whisperTokenIds(tokenizer, { langToId, codes: LANGUAGE_CODES });
+    const { sessions, checked: types } = await loadSessions(
+      'whisper',
+      dir,
+      WHISPER_LAYOUT.sessions,
       options,
+      (s) => whisperFloatTypes(s.encoder, s.decoder),
     );
-    let decoder: OnnxModel | undefined;
-    try {
-      decoder = await OnnxModel.load('whisper-decoder', join(dir, WHISPER_LAYOUT.sessions.decoder), options);
-      const types = whisperFloatTypes(encoder, decoder);
-      const langToId = isRecord(generation.lang_to_id) ? generation.lang_to_id : undefined;
-      const ids = whisperTokenIds(tokenizer, { langToId, codes: LANGUAGE_CODES });
-      return new WhisperRunner({
-        encoder,
-        decoder,
-        tokenizer,
-        ids,
-        // Older configs say nothing: a model with lang_to_id is multilingual.
-        multilingual:
-          typeof generation.is_multilingual === 'boolean'
-            ? generation.is_multilingual
-            : langToId !== undefined,
-        types,
-        maxInitialTimestampIndex: Number(generation.max_initial_timestamp_index ?? 50),
-        maxTargetPositions: Number(config.max_target_positions ?? 448),
-        suppress: Array.isArray(generation.suppress_tokens) ? generation.suppress_tokens.map(Number) : [],
-        beginSuppress: Array.isArray(generation.begin_suppress_tokens)
-          ? generation.begin_suppress_tokens.map(Number)
-          : [],
-      });
-    } catch (error) {
-      await Promise.all([encoder.dispose(), decoder?.dispose()]);
-      throw error;
-    }
+    return new WhisperRunner({
+      ...sessions,
+      tokenizer,
+      ids,
+      // Older configs say nothing: a model with lang_to_id is multilingual.
+      multilingual:
+        typeof generation.is_multilingual === 'boolean' ? generation.is_multilingual : langToId !== undefined,
+      types,
+      maxInitialTimestampIndex: Number(generation.max_initial_timestamp_index ?? 50),
+      maxTargetPositions: Number(config.max_target_positions ?? 448),
+      suppress: Array.isArray(generation.suppress_tokens) ? generation.suppress_tokens.map(Number) : [],
+      beginSuppress: Array.isArray(generation.begin_suppress_tokens)
+        ? generation.begin_suppress_tokens.map(Number)
+        : [],
+    });
   }
 
   /** Log-mel features then the encoder, for a batch of ≤30 s clips at 16 kHz. */
@@ -170,9 +167,7 @@ export class WhisperRunner {
       { input_features: floatTensor(this.#types.features, batch, [audios.length, nMels, nFrames]) },
       { signal },
     );
-    const hidden = out.last_hidden_state;
-    if (!hidden) throw new ModelError('ERR_MODEL_RUN', 'whisper-encoder: no last_hidden_state output');
-    return hidden;
+    return outputTensor(this.#encoder, out, 'last_hidden_state');
   }
 
   /**
@@ -223,7 +218,7 @@ export class WhisperRunner {
         },
         { signal },
       );
-      const last = lastPositionLogits(out.logits as ort.Tensor);
+      const last = lastPositionLogits(outputTensor(this.#decoder, out, 'logits'));
       options.onStep?.(step, last);
       for (let b = 0; b < batch; b++) {
         if (done[b]) {
@@ -314,27 +309,27 @@ function idsTensor(rows: number[][]): ort.Tensor {
   return new ort.Tensor('int64', data, [rows.length, t]);
 }
 
-/** logits [B, T, V] (float32 or float16) → the last position's row for each batch item, as float32 copies. */
-function lastPositionLogits(logits: ort.Tensor): Float32Array[] {
-  const [b, t, v] = logits.dims as [number, number, number];
-  const data = floatData(logits);
-  return Array.from({ length: b }, (_, i) => data.slice((i * t + t - 1) * v, (i * t + t) * v));
-}
-
-/** The float types of a Whisper export's boundary tensors. */
+/**
+ * The float types of a Whisper export's boundary tensors. The encoder's output
+ * is passed to the decoder unconverted, so `hidden` is the type of both;
+ * logits are read by their own tensor type (`floatData`). Each field records what was checked at load.
+ */
 interface WhisperFloatTypes {
   features: FloatType;
+  hidden: FloatType;
   cache: FloatType | null;
   logits: FloatType;
 }
 
 /**
- * Reads and checks the float types of both sessions at load: float32 or float16
- * throughout, and the encoder's output type is what the decoder takes (they are
- * passed through unconverted). Anything else is ERR_MODEL_LOAD, never a native
- * type error in the middle of a transcription.
+ * Reads and checks, at load, the float type of every float tensor the runner
+ * feeds or reads, inputs and outputs alike: float32 or float16 each, one type
+ * for the whole KV cache, and the encoder's output type is the one the decoder
+ * takes. Anything else is ERR_MODEL_LOAD naming the tensor, never a native type
+ * error in the middle of a transcription.
  */
 function whisperFloatTypes(encoder: OnnxModel, decoder: OnnxModel): WhisperFloatTypes {
+  const features = floatInputType(encoder, 'input_features');
   const hidden = floatOutputType(encoder, 'last_hidden_state');
   const decoderHidden = floatInputType(decoder, 'encoder_hidden_states');
   if (hidden !== decoderHidden)
@@ -342,11 +337,7 @@ function whisperFloatTypes(encoder: OnnxModel, decoder: OnnxModel): WhisperFloat
       'ERR_MODEL_LOAD',
       `whisper: the encoder outputs ${hidden} but the decoder takes ${decoderHidden} encoder_hidden_states`,
     );
-  return {
-    features: floatInputType(encoder, 'input_features'),
-    cache: cacheFloatType(decoder),
-    logits: floatOutputType(decoder, 'logits'),
-  };
+  return { features, hidden, cache: cacheFloatType(decoder), logits: floatOutputType(decoder, 'logits') };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Tokenizer } from '@huggingface/tokenizers';
 import * as ort from 'onnxruntime-node';
 import { ModelError, throwIfAborted } from '../runtime/errors.js';
@@ -9,10 +8,17 @@ import {
   floatInputType,
   floatOutputType,
   floatTensor,
+  lastPositionLogits,
   outputTensor,
 } from '../runtime/floatTensors.js';
 import { cacheFloatType, emptyPast, KV_CACHE_RULE, nextPast } from '../runtime/kvCache.js';
-import { type Feeds, type ModelLogger, OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
+import {
+  type Feeds,
+  loadSessions,
+  type ModelLogger,
+  type OnnxModel,
+  type SessionThreads,
+} from '../runtime/onnxModel.js';
 import { loadTokenizer, tokenId } from '../runtime/tokenizer.js';
 import type { VisionInput } from '../vision/smolvlmImage.js';
 import { type SmolVlmImageConfig, smolVlmImageConfig } from '../vision/smolvlmImageConfig.js';
@@ -116,23 +122,17 @@ export class SmolVlmRunner {
       );
     }
     const imageConfig = smolVlmImageConfig(preprocessor);
-    const models: OnnxModel[] = [];
-    let types: SmolVlmFloatTypes;
-    try {
-      for (const [name, file] of Object.entries(SMOLVLM_LAYOUT.sessions)) {
-        models.push(await OnnxModel.load(`smolvlm-${name}`, join(dir, file), options));
-      }
-      types = smolVlmFloatTypes(...(models as [OnnxModel, OnnxModel, OnnxModel]));
-    } catch (error) {
-      await Promise.all(models.map((m) => m.dispose()));
-      throw error;
-    }
+    const { sessions, checked: types } = await loadSessions(
+      'smolvlm',
+      dir,
+      SMOLVLM_LAYOUT.sessions,
+      options,
+      (s) => smolVlmFloatTypes(s.vision, s.embed, s.decoder),
+    );
     const text = (config.text_config ?? {}) as Record<string, unknown>;
     const eos = generation.eos_token_id;
     return new SmolVlmRunner({
-      vision: models[0] as OnnxModel,
-      embed: models[1] as OnnxModel,
-      decoder: models[2] as OnnxModel,
+      ...sessions,
       types,
       tokenizer,
       chatTemplate,
@@ -237,9 +237,7 @@ export class SmolVlmRunner {
         },
         { signal: options.signal },
       );
-      const logitsTensor = outputTensor(this.#decoder, out, 'logits');
-      const v = logitsTensor.dims[2] as number;
-      const logits = floatData(logitsTensor, (t - 1) * v, t * v).slice();
+      const logits = lastPositionLogits(outputTensor(this.#decoder, out, 'logits'))[0] as Float32Array;
       options.onStep?.(step, logits.slice());
       const id = sampler.next(logits, generated);
       if (this.#eos.has(id)) break;

@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WhisperRunner } from '../../models/stt/whisper.js';
 import { LIBRIVOX_WAV, read16k, whiteNoise } from '../helpers/audio.js';
 import { oracleTokens, whisperAsrOracle } from '../helpers/oracles.js';
 import { tinyModelDir } from '../tiny/index.js';
+import { type WhisperTinyOptions, writeWhisperTiny } from '../tiny/whisperTiny.js';
 
 let whisper: WhisperRunner;
 let speech: Float32Array;
@@ -263,7 +267,46 @@ describe('Whisper exports that differ from the default one', () => {
   it('refuses at load, with ERR_MODEL_LOAD naming the tensor, an export whose floats are neither float32 nor float16', async () => {
     await expect(WhisperRunner.load(tinyModelDir('whisper-fp64'))).rejects.toMatchObject({
       code: 'ERR_MODEL_LOAD',
-      message: expect.stringMatching(/float64/) as string,
+      message: expect.stringMatching(/(input|output) \S+ is float64/) as string,
+    });
+  });
+
+  describe('with one float tensor of another type', () => {
+    const root = mkdtempSync(join(tmpdir(), 'whisper-variants-'));
+    const variant = (floatTypes: WhisperTinyOptions['floatTypes']): string => {
+      const dir = join(
+        root,
+        Object.entries(floatTypes ?? {})
+          .flat()
+          .join('-'),
+      );
+      writeWhisperTiny(dir, { floatTypes });
+      return dir;
+    };
+    afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+    // One case per float tensor the runner feeds or reads: each fails if its own load-time check goes.
+    it.each([
+      ['input_features', { features: 'float64' }],
+      ['last_hidden_state', { hidden: 'float64' }],
+      ['encoder_hidden_states', { decoderHidden: 'float64' }],
+      ['past_key_values.0.decoder.key', { cache: 'float64' }],
+      ['logits', { logits: 'float64' }],
+    ] as const)(
+      'refuses at load, with ERR_MODEL_LOAD naming it, an export whose %s is float64',
+      async (tensor, floatTypes) => {
+        await expect(WhisperRunner.load(variant(floatTypes))).rejects.toMatchObject({
+          code: 'ERR_MODEL_LOAD',
+          message: expect.stringContaining(`${tensor} is float64`) as string,
+        });
+      },
+    );
+
+    it('refuses at load an encoder whose output type is not the type the decoder takes (passed unconverted)', async () => {
+      await expect(WhisperRunner.load(variant({ hidden: 'float16' }))).rejects.toMatchObject({
+        code: 'ERR_MODEL_LOAD',
+        message: expect.stringContaining('encoder outputs float16 but the decoder takes float32') as string,
+      });
     });
   });
 });

@@ -10,6 +10,8 @@ type IAttr = onnxProto.onnx.IAttributeProto;
 export type DType = 'float32' | 'int64' | 'bool' | 'float16' | 'float64';
 /** ONNX TensorProto element type codes. */
 export const DATA_TYPE: Record<DType, number> = { float32: 1, int64: 7, bool: 9, float16: 10, float64: 11 };
+/** A float element type a tiny model's boundary tensor can be declared with (float64: one no runner reads). */
+export type FloatDType = Extract<DType, 'float32' | 'float16' | 'float64'>;
 /** A dimension: a fixed size or a symbolic (dynamic) axis name. */
 export type Dim = number | string;
 export type AttrValue = number | number[] | string | Graph | { floats: number[] } | { tensor: ITensor };
@@ -190,4 +192,42 @@ export function dim(g: Graph, x: string, axis: number): string {
 /** A 1-element tensor to a scalar. */
 export function scalar(g: Graph, x: string): string {
   return g.op('Squeeze', [x, g.ints([0])]);
+}
+
+/** A boundary input `x` declared as `type`, cast to the float32 the tiny graphs compute in. */
+export function toFloat32(g: Graph, x: string, type: FloatDType): string {
+  return type === 'float32' ? x : g.op('Cast', [x], { to: DATA_TYPE.float32 });
+}
+
+/** A float32 value cast to `type`, for a boundary output declared as `type`. */
+export function fromFloat32(g: Graph, x: string, type: FloatDType): string {
+  return type === 'float32' ? x : g.op('Cast', [x], { to: DATA_TYPE[type] });
+}
+
+/**
+ * A decoder step's positions and causal mask, after a KV cache: `positions` (int64 [T])
+ * are the new tokens' absolute positions, from the cache length on (axis 2 of `pastKey`,
+ * [B, heads, past, hd]; T is axis 1 of `tokens`); `allowed` (bool [T, past + T]) lets the
+ * query at absolute position p see the keys at positions ≤ p.
+ */
+export function causalMask(
+  g: Graph,
+  pastKey: string,
+  tokens: string,
+): { positions: string; allowed: string } {
+  const pastLen = scalar(g, dim(g, pastKey, 2));
+  const total = g.op('Add', [pastLen, scalar(g, dim(g, tokens, 1))]);
+  const one = g.ints([1], []);
+  const positions = g.op('Range', [pastLen, total, one]);
+  const keys = g.op('Range', [g.ints([0], []), total, one]);
+  const allowed = g.op('LessOrEqual', [
+    g.op('Unsqueeze', [keys, g.ints([0])]),
+    g.op('Unsqueeze', [positions, g.ints([1])]),
+  ]);
+  return { positions, allowed };
+}
+
+/** The residual feed-forward block of both tiny decoders: h + W₂·tanh(W₁·LayerNorm(h)), width 2d. */
+export function residualMlp(g: Graph, h: string, d: number): string {
+  return g.op('Add', [h, linear(g, g.op('Tanh', [linear(g, layerNorm(g, h, d), d, 2 * d)]), 2 * d, d)]);
 }

@@ -3,16 +3,17 @@ import { join } from 'node:path';
 import { byteLevelBpeTokenizer } from './byteBpe.js';
 import {
   attention,
-  DATA_TYPE,
-  type DType,
-  dim,
+  causalMask,
+  type FloatDType,
+  fromFloat32,
   Graph,
   layerNorm,
   linear,
   mergeHeads,
   repeatKv,
-  scalar,
+  residualMlp,
   splitHeads,
+  toFloat32,
 } from './onnxGraph.js';
 
 /**
@@ -36,23 +37,20 @@ export const SMOLVLM_TINY = {
 export const SMOLVLM_IMAGE_CHAT_TEMPLATE =
   "<|im_start|>{% for message in messages %}{{message['role'] | capitalize}}{% if message['content'][0]['type'] == 'image' %}{{':'}}{% else %}{{': '}}{% endif %}{% for line in message['content'] %}{% if line['type'] == 'text' %}{{line['text']}}{% elif line['type'] == 'image' %}{{ '<image>' }}{% endif %}{% endfor %}<end_of_utterance>\n{% endfor %}{% if add_generation_prompt %}{{ 'Assistant:' }}{% endif %}";
 
-/** A float element type a tiny SmolVLM tensor can be declared with (float64: one no runner reads). */
-export type SmolVlmTinyFloat = Extract<DType, 'float32' | 'float16' | 'float64'>;
-
 /** The float tensors at the sessions' boundaries, each of which an export may declare differently. */
 export interface SmolVlmTinyFloatTypes {
   /** vision_encoder input `pixel_values`. */
-  pixels: SmolVlmTinyFloat;
+  pixels: FloatDType;
   /** vision_encoder output `image_features`. */
-  features: SmolVlmTinyFloat;
+  features: FloatDType;
   /** embed_tokens output `inputs_embeds`. */
-  embeds: SmolVlmTinyFloat;
+  embeds: FloatDType;
   /** decoder input `inputs_embeds`. */
-  decoderEmbeds: SmolVlmTinyFloat;
+  decoderEmbeds: FloatDType;
   /** decoder `past_key_values.*` inputs and `present.*` outputs. */
-  cache: SmolVlmTinyFloat;
+  cache: FloatDType;
   /** decoder output `logits`. */
-  logits: SmolVlmTinyFloat;
+  logits: FloatDType;
 }
 
 /** Variants of the tiny SmolVLM, for the ways the real exports differ. */
@@ -63,7 +61,7 @@ export interface SmolVlmTinyOptions {
    * Element type of every boundary float tensor (float16 as in the repos' `*_fp16.onnx`);
    * the graphs compute in float32 and cast at the boundary, so weights and values match the float32 model's.
    */
-  floatType?: SmolVlmTinyFloat;
+  floatType?: FloatDType;
   /** Per-tensor overrides of `floatType`. */
   floatTypes?: Partial<SmolVlmTinyFloatTypes>;
 }
@@ -81,15 +79,6 @@ export function smolvlmSpecialTokens(): string[] {
     '<global-img>',
     ...grid,
   ];
-}
-
-/** Casts between a boundary tensor's declared type and the float32 the tiny graphs compute in. */
-function toFloat32(g: Graph, x: string, type: SmolVlmTinyFloat): string {
-  return type === 'float32' ? x : g.op('Cast', [x], { to: DATA_TYPE.float32 });
-}
-
-function fromFloat32(g: Graph, x: string, type: SmolVlmTinyFloat): string {
-  return type === 'float32' ? x : g.op('Cast', [x], { to: DATA_TYPE[type] });
 }
 
 function visionEncoder(seed: number, tile: number, types: SmolVlmTinyFloatTypes): Uint8Array {
@@ -122,7 +111,7 @@ function visionEncoder(seed: number, tile: number, types: SmolVlmTinyFloatTypes)
   return g.toBytes();
 }
 
-function embedTokens(vocab: number, seed: number, type: SmolVlmTinyFloat): Uint8Array {
+function embedTokens(vocab: number, seed: number, type: FloatDType): Uint8Array {
   const g = new Graph('smolvlm_embed_tokens', seed);
   const ids = g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
   g.output(
@@ -148,15 +137,7 @@ function decoder(vocab: number, seed: number, types: SmolVlmTinyFloatTypes): Uin
     k: g.input(`past_key_values.${i}.key`, cacheType, ['batch_size', kvHeads, 'past_sequence_length', hd]),
     v: g.input(`past_key_values.${i}.value`, cacheType, ['batch_size', kvHeads, 'past_sequence_length', hd]),
   }));
-  const pastLen = scalar(g, dim(g, (past[0] as { k: string }).k, 2));
-  const total = g.op('Add', [pastLen, scalar(g, dim(g, embeds, 1))]);
-  const one = g.ints([1], []);
-  const qPos = g.op('Range', [pastLen, total, one]);
-  const kPos = g.op('Range', [g.ints([0], []), total, one]);
-  const causal = g.op('LessOrEqual', [
-    g.op('Unsqueeze', [kPos, g.ints([0])]),
-    g.op('Unsqueeze', [qPos, g.ints([1])]),
-  ]);
+  const causal = causalMask(g, (past[0] as { k: string }).k, embeds).allowed;
   // Keys the attention mask marks as padding are never attended to: [B, 1, 1, total].
   const keep = g.op('Cast', [g.op('Unsqueeze', [mask, g.ints([1, 2])])], { to: 9 });
   const allowed = g.op('And', [causal, keep]);
@@ -175,7 +156,7 @@ function decoder(vocab: number, seed: number, types: SmolVlmTinyFloatTypes): Uin
     const kAll = repeatKv(g, k, kvHeads, groups, hd);
     const vAll = repeatKv(g, v, kvHeads, groups, hd);
     h = g.op('Add', [h, linear(g, mergeHeads(g, attention(g, q, kAll, vAll, hd, allowed), d), d, d, false)]);
-    h = g.op('Add', [h, linear(g, g.op('Tanh', [linear(g, layerNorm(g, h, d), d, 2 * d)]), 2 * d, d)]);
+    h = residualMlp(g, h, d);
   }
   const logits = linear(g, layerNorm(g, h, d), d, vocab, false);
   g.output(

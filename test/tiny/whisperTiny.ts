@@ -3,15 +3,17 @@ import { join } from 'node:path';
 import { byteLevelBpeTokenizer } from './byteBpe.js';
 import {
   attention,
+  causalMask,
   DATA_TYPE,
-  type DType,
-  dim,
+  type FloatDType,
+  fromFloat32,
   Graph,
   layerNorm,
   linear,
   mergeHeads,
-  scalar,
+  residualMlp,
   splitHeads,
+  toFloat32,
 } from './onnxGraph.js';
 
 /** Sizes of the tiny Whisper (the real tiny: d 384, 6 heads, 4 layers, 80 mels, 1500 audio positions). */
@@ -31,9 +33,28 @@ export interface WhisperTinyOptions {
   englishOnly?: boolean;
   /** Whether tokenizer.json lists `<|0.00|>`…`<|30.00|>` (older exports do not; the model's vocabulary still has them). */
   timestampTokens?: boolean;
-  /** Element type of the float inputs and outputs (features, hidden states, cache, logits). */
-  floatType?: Extract<DType, 'float32' | 'float16' | 'float64'>;
+  /**
+   * Element type of every float input and output (features, hidden states, cache, logits);
+   * the graphs compute in float32 and cast at the boundary, so weights and values match the float32 model's.
+   */
+  floatType?: FloatDType;
+  /** Per-tensor overrides of `floatType`. */
+  floatTypes?: Partial<WhisperTinyFloatTypes>;
   seed?: number;
+}
+
+/** The float tensors at the sessions' boundaries, each of which an export may declare differently. */
+export interface WhisperTinyFloatTypes {
+  /** encoder input `input_features`. */
+  features: FloatDType;
+  /** encoder output `last_hidden_state`. */
+  hidden: FloatDType;
+  /** decoder input `encoder_hidden_states`. */
+  decoderHidden: FloatDType;
+  /** decoder `past_key_values.*` inputs and `present.*` outputs. */
+  cache: FloatDType;
+  /** decoder output `logits`. */
+  logits: FloatDType;
 }
 
 const TIMESTAMPS = Array.from({ length: 1501 }, (_, i) => `<|${(i * 0.02).toFixed(2)}|>`);
@@ -54,19 +75,14 @@ export function whisperSpecialTokens(langs: string[], timestamps = true): string
   ];
 }
 
-/** Casts between the export's float type and the float32 the tiny graph computes in. */
-function floatIo(g: Graph, type: DType) {
-  return {
-    in: (x: string) => (type === 'float32' ? x : g.op('Cast', [x], { to: DATA_TYPE.float32 })),
-    out: (x: string) => (type === 'float32' ? x : g.op('Cast', [x], { to: DATA_TYPE[type] })),
-  };
-}
-
-function encoder(seed: number, ft: DType): Uint8Array {
+function encoder(seed: number, types: WhisperTinyFloatTypes): Uint8Array {
   const { d, mels } = WHISPER_TINY;
   const g = new Graph('whisper_encoder', seed);
-  const io = floatIo(g, ft);
-  const x = io.in(g.input('input_features', ft, ['batch_size', mels, 3000]));
+  const x = toFloat32(
+    g,
+    g.input('input_features', types.features, ['batch_size', mels, 3000]),
+    types.features,
+  );
   const c1 = g.op('Tanh', [
     g.op('Conv', [x, g.weight([d, mels, 3], 0.05), g.weight([d], 0.02)], { pads: [1, 1], strides: [1] }),
   ]);
@@ -79,45 +95,42 @@ function encoder(seed: number, ft: DType): Uint8Array {
   // optimum names the encoder's output length after its input's (`encoder_sequence_length / 2`).
   g.output(
     'last_hidden_state',
-    ft,
+    types.hidden,
     ['batch_size', 'encoder_sequence_length / 2', d],
-    io.out(layerNorm(g, h, d)),
+    fromFloat32(g, layerNorm(g, h, d), types.hidden),
   );
   return g.toBytes();
 }
 
-function decoder(vocab: number, seed: number, ft: DType): Uint8Array {
+function decoder(vocab: number, seed: number, types: WhisperTinyFloatTypes): Uint8Array {
   const { d, heads, layers, textCtx } = WHISPER_TINY;
   const hd = d / heads;
   const g = new Graph('whisper_decoder_merged', seed);
-  const io = floatIo(g, ft);
+  const cacheType = types.cache;
+  const cacheIn = (name: string, dims: (string | number)[]) =>
+    toFloat32(g, g.input(name, cacheType, dims), cacheType);
   const ids = g.input('input_ids', 'int64', ['batch_size', 'decoder_sequence_length']);
-  const enc = io.in(g.input('encoder_hidden_states', ft, ['batch_size', 'encoder_sequence_length / 2', d]));
+  const hiddenType = types.decoderHidden;
+  const enc = toFloat32(
+    g,
+    g.input('encoder_hidden_states', hiddenType, ['batch_size', 'encoder_sequence_length / 2', d]),
+    hiddenType,
+  );
   const past: { dk: string; dv: string; ek: string; ev: string }[] = [];
   for (let i = 0; i < layers; i++) {
     const p = `past_key_values.${i}`;
     const selfShape = ['batch_size', heads, 'past_decoder_sequence_length', hd];
     const crossShape = ['batch_size', heads, 'encoder_sequence_length_out', hd];
     past.push({
-      dk: io.in(g.input(`${p}.decoder.key`, ft, selfShape)),
-      dv: io.in(g.input(`${p}.decoder.value`, ft, selfShape)),
-      ek: io.in(g.input(`${p}.encoder.key`, ft, crossShape)),
-      ev: io.in(g.input(`${p}.encoder.value`, ft, crossShape)),
+      dk: cacheIn(`${p}.decoder.key`, selfShape),
+      dv: cacheIn(`${p}.decoder.value`, selfShape),
+      ek: cacheIn(`${p}.encoder.key`, crossShape),
+      ev: cacheIn(`${p}.encoder.value`, crossShape),
     });
   }
   const useCache = g.input('use_cache_branch', 'bool', [1]);
   const tokEmb = g.weight([vocab, d], 0.5, 'tok');
-  const pastLen = scalar(g, dim(g, (past[0] as { dk: string }).dk, 2));
-  const seqLen = scalar(g, dim(g, ids, 1));
-  const total = g.op('Add', [pastLen, seqLen]);
-  const one = g.ints([1], []);
-  const qPos = g.op('Range', [pastLen, total, one]);
-  const kPos = g.op('Range', [g.ints([0], []), total, one]);
-  // Causal mask: the query at absolute position p sees keys at positions <= p.
-  const allowed = g.op('LessOrEqual', [
-    g.op('Unsqueeze', [kPos, g.ints([0])]),
-    g.op('Unsqueeze', [qPos, g.ints([1])]),
-  ]);
+  const { positions: qPos, allowed } = causalMask(g, (past[0] as { dk: string }).dk, ids);
   let h = g.op('Add', [
     g.op('Gather', [tokEmb, ids]),
     g.op('Gather', [g.weight([textCtx, d], 0.1, 'pos'), qPos]),
@@ -135,8 +148,8 @@ function decoder(vocab: number, seed: number, ft: DType): Uint8Array {
     const k = g.op('Concat', [pv.dk, splitHeads(g, linear(g, n, d, d, false), heads, hd)], { axis: 2 });
     const v = g.op('Concat', [pv.dv, splitHeads(g, linear(g, n, d, d), heads, hd)], { axis: 2 });
     const selfOut = ['batch_size', heads, 'past_decoder_sequence_length + 1', hd];
-    g.output(`${prefix}.decoder.key`, ft, selfOut, io.out(k));
-    g.output(`${prefix}.decoder.value`, ft, selfOut, io.out(v));
+    g.output(`${prefix}.decoder.key`, cacheType, selfOut, fromFloat32(g, k, cacheType));
+    g.output(`${prefix}.decoder.value`, cacheType, selfOut, fromFloat32(g, v, cacheType));
     h = g.op('Add', [h, linear(g, mergeHeads(g, attention(g, q, k, v, hd, allowed), d), d, d)]);
     // Cross-attention, as optimum merges it: the first step (else branch) computes the encoder
     // keys/values and returns them as present.*.encoder.*; the cached branch attends over the
@@ -147,38 +160,40 @@ function decoder(vocab: number, seed: number, ft: DType): Uint8Array {
     reuse.output(`reuse_v_${i}`, 'float32', attended, pv.ev);
     for (const kv of ['k', 'v']) {
       const empty = reuse.op('Constant', [], {
-        value: { tensor: { dims: [0, heads, 1, hd], dataType: DATA_TYPE[ft], rawData: new Uint8Array(0) } },
+        value: {
+          tensor: { dims: [0, heads, 1, hd], dataType: DATA_TYPE[cacheType], rawData: new Uint8Array(0) },
+        },
       });
-      reuse.output(`placeholder_${kv}_${i}`, ft, crossOut, empty);
+      reuse.output(`placeholder_${kv}_${i}`, cacheType, crossOut, empty);
     }
     const compute = new Graph(`no_past_${i}`, 100 + i);
     const ck = splitHeads(compute, linear(compute, enc, d, d, false), heads, hd);
     const cv = splitHeads(compute, linear(compute, enc, d, d), heads, hd);
     compute.output(`compute_k_${i}`, 'float32', attended, ck);
     compute.output(`compute_v_${i}`, 'float32', attended, cv);
-    const outK = ft === 'float32' ? ck : compute.op('Cast', [ck], { to: DATA_TYPE[ft] });
-    const outV = ft === 'float32' ? cv : compute.op('Cast', [cv], { to: DATA_TYPE[ft] });
-    compute.output(`present_k_${i}`, ft, crossOut, outK);
-    compute.output(`present_v_${i}`, ft, crossOut, outV);
+    const outK = fromFloat32(compute, ck, cacheType);
+    const outV = fromFloat32(compute, cv, cacheType);
+    compute.output(`present_k_${i}`, cacheType, crossOut, outK);
+    compute.output(`present_v_${i}`, cacheType, crossOut, outV);
     const [ek, ev, presentK, presentV] = g.opN(
       'If',
       [useCache],
       { then_branch: reuse, else_branch: compute },
       4,
     ) as [string, string, string, string];
-    g.output(`${prefix}.encoder.key`, ft, crossOut, presentK);
-    g.output(`${prefix}.encoder.value`, ft, crossOut, presentV);
+    g.output(`${prefix}.encoder.key`, cacheType, crossOut, presentK);
+    g.output(`${prefix}.encoder.value`, cacheType, crossOut, presentV);
     n = layerNorm(g, h, d);
     const cq = splitHeads(g, linear(g, n, d, d), heads, hd);
     h = g.op('Add', [h, linear(g, mergeHeads(g, attention(g, cq, ek, ev, hd), d), d, d)]);
-    h = g.op('Add', [h, linear(g, g.op('Tanh', [linear(g, layerNorm(g, h, d), d, 2 * d)]), 2 * d, d)]);
+    h = residualMlp(g, h, d);
   }
   const logits = g.op('MatMul', [layerNorm(g, h, d), g.op('Transpose', [tokEmb], { perm: [1, 0] })]);
   g.output(
     'logits',
-    ft,
+    types.logits,
     ['batch_size', 'decoder_sequence_length', vocab],
-    io.out(g.op('Mul', [logits, g.floats([4], [])])),
+    fromFloat32(g, g.op('Mul', [logits, g.floats([4], [])]), types.logits),
   );
   return g.toBytes();
 }
@@ -190,6 +205,14 @@ function decoder(vocab: number, seed: number, ft: DType): Uint8Array {
  */
 export function writeWhisperTiny(dir: string, options: WhisperTinyOptions = {}): void {
   const { englishOnly = false, timestampTokens = true, floatType = 'float32', seed = 7 } = options;
+  const types: WhisperTinyFloatTypes = {
+    features: floatType,
+    hidden: floatType,
+    decoderHidden: floatType,
+    cache: floatType,
+    logits: floatType,
+    ...options.floatTypes,
+  };
   const specials = whisperSpecialTokens(WHISPER_TINY.langs, timestampTokens);
   // The .en vocabularies have one base token fewer, so every special sits one id lower.
   const { json, ids } = byteLevelBpeTokenizer(specials, englishOnly ? { merges: 6 } : {});
@@ -198,8 +221,8 @@ export function writeWhisperTiny(dir: string, options: WhisperTinyOptions = {}):
   const timestampBegin = special('<|notimestamps|>') + 1;
   const vocab = timestampTokens ? tokenizerVocab : tokenizerVocab + TIMESTAMPS.length;
   mkdirSync(join(dir, 'onnx'), { recursive: true });
-  writeFileSync(join(dir, 'onnx', 'encoder_model.onnx'), encoder(seed, floatType));
-  writeFileSync(join(dir, 'onnx', 'decoder_model_merged.onnx'), decoder(vocab, seed + 1, floatType));
+  writeFileSync(join(dir, 'onnx', 'encoder_model.onnx'), encoder(seed, types));
+  writeFileSync(join(dir, 'onnx', 'decoder_model_merged.onnx'), decoder(vocab, seed + 1, types));
   writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
   writeFileSync(
     join(dir, 'tokenizer_config.json'),

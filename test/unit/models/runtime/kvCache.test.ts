@@ -1,6 +1,5 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { floatData, floatTensor, floatToHalf, halfToFloat } from '../../../../models/runtime/floatTensors.js';
 import { nextPast } from '../../../../models/runtime/kvCache.js';
 
 const t = (v: number, len = 1) => new ort.Tensor('float32', new Float32Array(len).fill(v), [1, 1, len, 1]);
@@ -30,26 +29,5 @@ describe('nextPast (the present.* → past_key_values.* rule)', () => {
     const first = nextPast({ 'present.0.key': t(1) });
     const step = { 'present.0.key': t(2, 2) };
     expect(nextPast(step, first)['past_key_values.0.key']).toBe(step['present.0.key']);
-  });
-});
-
-describe('float16 conversion', () => {
-  it('round-trips exactly representable values and rounds to nearest even', () => {
-    for (const x of [0, -0, 1, -2.5, 65504, 2 ** -24, 0.0999755859375])
-      expect(halfToFloat(floatToHalf(x))).toBe(x);
-    expect(floatToHalf(1 + 2 ** -11)).toBe(0x3c00); // halfway between 1 and the next half: to even (1)
-    expect(floatToHalf(1 + 3 * 2 ** -11)).toBe(0x3c02); // halfway, odd below: up
-    expect(floatToHalf(70000)).toBe(0x7c00);
-    expect(halfToFloat(0x7c00)).toBe(Number.POSITIVE_INFINITY);
-    expect(Number.isNaN(halfToFloat(floatToHalf(Number.NaN)))).toBe(true);
-    expect(halfToFloat(floatToHalf(3 * 2 ** -25))).toBe(2 ** -23); // subnormal halfway, odd below: up
-    expect(floatToHalf(2 ** -25)).toBe(0); // subnormal halfway, even below: down
-  });
-
-  it('builds float16 tensors onnxruntime accepts and reads them back as float32', () => {
-    const values = Float32Array.from([0.5, -1.25, 3]);
-    const tensor = floatTensor('float16', values, [3]);
-    expect(tensor.type).toBe('float16');
-    expect(Array.from(floatData(tensor))).toEqual([0.5, -1.25, 3]);
   });
 });
