@@ -3,8 +3,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
+import type { Logger } from '../../core/log.js';
 import { ModelError, throwIfAborted } from '../runtime/errors.js';
-import { type ModelLogger, OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
+import { OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
 import { ctcGreedyDecode } from './ctc.js';
 
 /** A line of text found in an image. Coordinates are pixels of the input image. */
@@ -107,7 +108,7 @@ export class PpOcr {
 
   static async load(
     paths = bundledPpOcrPaths(),
-    options: { threads?: SessionThreads; log?: ModelLogger } = {},
+    options: { threads?: SessionThreads; log?: Logger } = {},
   ): Promise<PpOcr> {
     const keys = (await readFile(paths.keys, 'utf8')).split('\n').map((l) => l.replace(/\r$/, ''));
     if (keys.at(-1) === '') keys.pop();

@@ -1,5 +1,6 @@
+import type { Logger } from '../../core/log.js';
 import { bundledPpOcrPaths, PpOcr } from '../ocr/ppocr.js';
-import type { ModelLogger, SessionThreads } from '../runtime/onnxModel.js';
+import type { SessionThreads } from '../runtime/onnxModel.js';
 import type { Ocr, OcrImage, OcrTextLine } from './ocr.js';
 
 /** PP-OCRv4 as the OCR role. */
@@ -13,7 +14,7 @@ export class PpOcrRole implements Ocr {
 
   static async load(
     paths = bundledPpOcrPaths(),
-    options: { threads?: SessionThreads; log?: ModelLogger } = {},
+    options: { threads?: SessionThreads; log?: Logger } = {},
   ): Promise<PpOcrRole> {
     return new PpOcrRole(await PpOcr.load(paths, options));
   }

@@ -1,5 +1,5 @@
+import type { Logger } from '../../core/log.js';
 import type { PcmChunk } from '../../core/media.js';
-import type { ModelLogger } from '../runtime/onnxModel.js';
 import {
   bundledSileroPath,
   type VadStream as SileroStream,
@@ -23,7 +23,7 @@ export class SileroVadRole implements Vad {
     this.#silero = silero;
   }
 
-  static async load(path: string = bundledSileroPath(), options: { log?: ModelLogger } = {}) {
+  static async load(path: string = bundledSileroPath(), options: { log?: Logger } = {}) {
     return new SileroVadRole(await SileroVad.load(path, options));
   }
 

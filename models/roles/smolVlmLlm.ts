@@ -1,4 +1,5 @@
-import type { ModelLogger, SessionThreads } from '../runtime/onnxModel.js';
+import type { Logger } from '../../core/log.js';
+import type { SessionThreads } from '../runtime/onnxModel.js';
 import { preprocessStill, preprocessVideoFrame, type VisionInput } from '../vision/smolvlmImage.js';
 import type { ChatMessage, ContentPart, MediaBlock } from '../vlm/prompt.js';
 import { SmolVlmRunner } from '../vlm/smolvlm.js';
@@ -22,7 +23,7 @@ export class SmolVlmLlm implements Llm {
     this.#runner = runner;
   }
 
-  static async load(dir: string, options: { threads?: SessionThreads; log?: ModelLogger } = {}) {
+  static async load(dir: string, options: { threads?: SessionThreads; log?: Logger } = {}) {
     return new SmolVlmLlm(await SmolVlmRunner.load(dir, options));
   }
 

@@ -1,5 +1,6 @@
+import type { Logger } from '../../core/log.js';
 import type { PcmChunk } from '../../core/media.js';
-import type { ModelLogger, SessionThreads } from '../runtime/onnxModel.js';
+import type { SessionThreads } from '../runtime/onnxModel.js';
 import { WhisperRunner } from '../stt/whisper.js';
 import { chunkDurationMs, int16ToFloat32, requireRate } from './pcm.js';
 import type { Stt, SttResult, TranscribeRequestOptions } from './stt.js';
@@ -14,7 +15,7 @@ export class WhisperStt implements Stt {
     this.#runner = runner;
   }
 
-  static async load(dir: string, options: { threads?: SessionThreads; log?: ModelLogger } = {}) {
+  static async load(dir: string, options: { threads?: SessionThreads; log?: Logger } = {}) {
     return new WhisperStt(await WhisperRunner.load(dir, options));
   }
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import type { Logger } from '../../core/log.js';
 import { ModelError, throwIfAborted } from './errors.js';
 
 /** Threading for one session. Small models (VAD) want 1 thread; big ones can take more. */
@@ -11,11 +12,6 @@ export interface SessionThreads {
 
 /** Tensors by name. */
 export type Feeds = Record<string, ort.Tensor>;
-
-/** A minimal logger interface so `models/` needs nothing from `server/`. */
-export interface ModelLogger {
-  warn(msg: string, fields?: Record<string, unknown>): void;
-}
 
 /** A tensor's declared element type and shape (numbers, or symbolic axis names). */
 export interface TensorSpec {
@@ -45,10 +41,10 @@ function describe(feeds: Feeds): Record<string, string> {
 export class OnnxModel {
   readonly name: string;
   readonly #session: ort.InferenceSession;
-  readonly #log: ModelLogger | undefined;
+  readonly #log: Logger | undefined;
   #disposed = false;
 
-  private constructor(name: string, session: ort.InferenceSession, log?: ModelLogger) {
+  private constructor(name: string, session: ort.InferenceSession, log?: Logger) {
     this.name = name;
     this.#session = session;
     this.#log = log;
@@ -58,7 +54,7 @@ export class OnnxModel {
   static async load(
     name: string,
     source: string | Uint8Array,
-    options: { threads?: SessionThreads; log?: ModelLogger } = {},
+    options: { threads?: SessionThreads; log?: Logger } = {},
   ): Promise<OnnxModel> {
     if (typeof source === 'string' && !existsSync(source)) {
       throw new ModelError('ERR_MODEL_MISSING', `${name}: model file not found at ${source}`);
@@ -156,7 +152,7 @@ export async function loadSessions<K extends string, T>(
   family: string,
   dir: string,
   files: Readonly<Record<K, string>>,
-  options: { threads?: SessionThreads; log?: ModelLogger },
+  options: { threads?: SessionThreads; log?: Logger },
   check: (sessions: Readonly<Record<K, OnnxModel>>) => T,
 ): Promise<{ sessions: Record<K, OnnxModel>; checked: T }> {
   const loaded: OnnxModel[] = [];

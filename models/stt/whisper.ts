@@ -1,5 +1,6 @@
 import type { Tokenizer } from '@huggingface/tokenizers';
 import * as ort from 'onnxruntime-node';
+import type { Logger } from '../../core/log.js';
 import { LogMelExtractor } from '../audio/logMel.js';
 import { ModelError, throwIfAborted } from '../runtime/errors.js';
 import { readJsonFile } from '../runtime/files.js';
@@ -12,13 +13,7 @@ import {
   outputTensor,
 } from '../runtime/floatTensors.js';
 import { cacheFloatType, emptyPast, KV_CACHE_RULE, nextPast } from '../runtime/kvCache.js';
-import {
-  type Feeds,
-  loadSessions,
-  type ModelLogger,
-  type OnnxModel,
-  type SessionThreads,
-} from '../runtime/onnxModel.js';
+import { type Feeds, loadSessions, type OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
 import { loadTokenizer } from '../runtime/tokenizer.js';
 import { type AudioChunk, planChunks } from './chunking.js';
 import { type TranscriptSegment, tokensToSegments } from './segments.js';
@@ -121,7 +116,7 @@ export class WhisperRunner {
 
   static async load(
     dir: string,
-    options: { threads?: SessionThreads; log?: ModelLogger } = {},
+    options: { threads?: SessionThreads; log?: Logger } = {},
   ): Promise<WhisperRunner> {
     const readJson = (name: string) => readJsonFile(dir, name);
     const [tokenizer, config, generation] = await Promise.all([

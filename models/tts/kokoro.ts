@@ -2,11 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Tokenizer } from '@huggingface/tokenizers';
 import * as ort from 'onnxruntime-node';
+import type { Logger } from '../../core/log.js';
 import type { PcmChunk } from '../../core/media.js';
 import { floatToInt16 } from '../audio/pcm.js';
 import type { SynthesizeOptions, Tts } from '../roles/tts.js';
 import { ModelError, throwIfAborted } from '../runtime/errors.js';
-import { type ModelLogger, OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
+import { OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
 import { loadTokenizer } from '../runtime/tokenizer.js';
 import { hasSpeech, splitPcm } from './chunks.js';
 import { kokoroNormalize, phonemizeKeepingPunctuation } from './phonemes.js';
@@ -42,7 +43,7 @@ export class KokoroTts implements Tts {
 
   static async load(
     dir: string,
-    options: { voice?: string; threads?: SessionThreads; log?: ModelLogger } = {},
+    options: { voice?: string; threads?: SessionThreads; log?: Logger } = {},
   ): Promise<KokoroTts> {
     const tokenizer = await loadTokenizer(dir);
     const model = await OnnxModel.load('kokoro', join(dir, KOKORO_LAYOUT.model), options);

@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
+import type { Logger } from '../../core/log.js';
 import type { PcmChunk } from '../../core/media.js';
 import { floatToInt16 } from '../audio/pcm.js';
 import type { SynthesizeOptions, Tts } from '../roles/tts.js';
 import { ModelError, throwIfAborted } from '../runtime/errors.js';
-import { type ModelLogger, OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
+import { OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
 import { hasSpeech, splitPcm } from './chunks.js';
 import { phonemizeKeepingPunctuation } from './phonemes.js';
 
@@ -32,7 +33,7 @@ export class PiperTts implements Tts {
 
   static async load(
     onnxPath: string,
-    options: { threads?: SessionThreads; log?: ModelLogger } = {},
+    options: { threads?: SessionThreads; log?: Logger } = {},
   ): Promise<PiperTts> {
     let config: PiperConfig;
     try {

@@ -1,10 +1,11 @@
 import * as ort from 'onnxruntime-node';
+import type { Logger } from '../../core/log.js';
 import type { PcmChunk } from '../../core/media.js';
 import { LogMelExtractor, type LogMelOptions, WHISPER_FEATURES } from '../audio/logMel.js';
 import { int16ToFloat32, requireRate } from '../roles/pcm.js';
 import type { EndOfTurnPrediction, TurnDetector } from '../roles/turn.js';
 import { ModelError, throwIfAborted } from '../runtime/errors.js';
-import { type ModelLogger, OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
+import { OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
 
 /** pipecat-ai/smart-turn-v3, described as data. */
 export const SMART_TURN_LAYOUT = {
@@ -63,7 +64,7 @@ export class SmartTurn implements TurnDetector {
   /** Loads `smart-turn-v3.2-cpu.onnx` (or another v3 file); checks its input and output names. */
   static async load(
     path: string,
-    options: { threshold?: number; threads?: SessionThreads; log?: ModelLogger } = {},
+    options: { threshold?: number; threads?: SessionThreads; log?: Logger } = {},
   ): Promise<SmartTurn> {
     const model = await OnnxModel.load('smart-turn', path, {
       threads: options.threads ?? { intraOp: 1, interOp: 1 },

@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import type { Logger } from '../../core/log.js';
 import { ModelError, throwIfAborted } from '../runtime/errors.js';
-import { type ModelLogger, OnnxModel } from '../runtime/onnxModel.js';
+import { OnnxModel } from '../runtime/onnxModel.js';
 
 /** Silero v5 works on 16 kHz audio in 512-sample (32 ms) windows. */
 export const VAD_SAMPLE_RATE_HZ = 16000;
@@ -37,10 +38,7 @@ export class SileroVad {
     this.#model = model;
   }
 
-  static async load(
-    path: string = bundledSileroPath(),
-    options: { log?: ModelLogger } = {},
-  ): Promise<SileroVad> {
+  static async load(path: string = bundledSileroPath(), options: { log?: Logger } = {}): Promise<SileroVad> {
     const model = await OnnxModel.load('silero-vad', path, {
       threads: { intraOp: 1, interOp: 1 },
       log: options.log,

@@ -1,5 +1,6 @@
 import type { Tokenizer } from '@huggingface/tokenizers';
 import * as ort from 'onnxruntime-node';
+import type { Logger } from '../../core/log.js';
 import { ModelError, throwIfAborted } from '../runtime/errors.js';
 import { readJsonFile } from '../runtime/files.js';
 import {
@@ -12,13 +13,7 @@ import {
   outputTensor,
 } from '../runtime/floatTensors.js';
 import { cacheFloatType, emptyPast, KV_CACHE_RULE, nextPast } from '../runtime/kvCache.js';
-import {
-  type Feeds,
-  loadSessions,
-  type ModelLogger,
-  type OnnxModel,
-  type SessionThreads,
-} from '../runtime/onnxModel.js';
+import { type Feeds, loadSessions, type OnnxModel, type SessionThreads } from '../runtime/onnxModel.js';
 import { loadTokenizer, tokenId } from '../runtime/tokenizer.js';
 import type { VisionInput } from '../vision/smolvlmImage.js';
 import { type SmolVlmImageConfig, smolVlmImageConfig } from '../vision/smolvlmImageConfig.js';
@@ -101,7 +96,7 @@ export class SmolVlmRunner {
 
   static async load(
     dir: string,
-    options: { threads?: SessionThreads; log?: ModelLogger } = {},
+    options: { threads?: SessionThreads; log?: Logger } = {},
   ): Promise<SmolVlmRunner> {
     const readJson = (name: string) => readJsonFile(dir, name);
     const [tokenizer, config, tokConfig, templateJson, generation, processor, preprocessor] =
