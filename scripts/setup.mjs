@@ -103,7 +103,8 @@ async function ensureDebPackages(names, why) {
     env,
     failure: `apt-get could not install ${missing.join(', ')}`,
   });
-  step(`  installed ${tracker.packages ?? 0} packages in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  const n = tracker.packages ?? 0;
+  step(`  installed ${n} package${n === 1 ? '' : 's'} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 
 function newestMtime(dir) {
