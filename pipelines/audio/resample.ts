@@ -2,6 +2,7 @@ import pkg from '@alexanderolsen/libsamplerate-js';
 import type { Logger } from '../../core/log.js';
 import type { PcmChunk } from '../../core/media.js';
 import { SightlineError } from '../../protocol/errors.js';
+import { settleOrAbort } from '../core/abortable.js';
 
 // CommonJS package: its named exports are reached through the default import.
 const { create, ConverterType } = pkg;
@@ -34,24 +35,18 @@ export interface ResampleContext {
   log: Logger;
 }
 
-/** Resolves with `p`, or rejects with the signal's reason as soon as it aborts. */
-function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return p;
+/** The input's next chunk, or a rejection with the signal's reason as soon as it aborts. */
+function nextUnlessAborted<T>(
+  it: AsyncIterator<T>,
+  signal: AbortSignal | undefined,
+): Promise<IteratorResult<T>> {
+  if (!signal) return it.next();
   signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
+  return settleOrAbort(
+    () => it.next(),
+    signal,
+    () => signal.reason,
+  );
 }
 
 function toFloat(samples: Int16Array): Float32Array {
@@ -181,7 +176,7 @@ export function createResampler(
     let segment: Segment | null = null;
     try {
       for (;;) {
-        const r = await abortable(it.next(), signal);
+        const r = await nextUnlessAborted(it, signal);
         if (r.done) {
           inputDone = true;
           break;

@@ -1,15 +1,23 @@
 import type { Logger } from '../../core/log.js';
 import { ModelError, throwIfAborted } from '../../models/runtime/errors.js';
 
-/** The source's next item, or ERR_ABORTED as soon as `signal` aborts (the listener is removed either way). */
-function nextOrAbort<T>(it: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
+/**
+ * What `start()` settles with, or a rejection with `abortError()` as soon as `signal` aborts,
+ * whichever comes first; the abort listener is removed either way. `start` runs after the
+ * listener is in place, so an abort it causes is not missed.
+ */
+export function settleOrAbort<T>(
+  start: () => Promise<T>,
+  signal: AbortSignal,
+  abortError: () => unknown,
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    const onAbort = () => reject(new ModelError('ERR_ABORTED', 'the operation was aborted'));
+    const onAbort = () => reject(abortError());
     signal.addEventListener('abort', onAbort, { once: true });
-    it.next().then(
-      (result) => {
+    start().then(
+      (value) => {
         signal.removeEventListener('abort', onAbort);
-        resolve(result);
+        resolve(value);
       },
       (error: unknown) => {
         signal.removeEventListener('abort', onAbort);
@@ -34,7 +42,11 @@ export async function* abortable<T>(
   try {
     for (;;) {
       throwIfAborted(signal);
-      const next = await nextOrAbort(it, signal);
+      const next = await settleOrAbort(
+        () => it.next(),
+        signal,
+        () => new ModelError('ERR_ABORTED', 'the operation was aborted'),
+      );
       if (next.done) {
         finished = true;
         return;
