@@ -1,6 +1,7 @@
 import pkg from '@alexanderolsen/libsamplerate-js';
 import type { Logger } from '../../core/log.js';
 import type { PcmChunk } from '../../core/media.js';
+import { int16ToFloat32 } from '../../models/audio/pcm.js';
 import { SightlineError } from '../../protocol/errors.js';
 import { settleOrAbort } from '../core/abortable.js';
 
@@ -47,12 +48,6 @@ function nextUnlessAborted<T>(
     signal,
     () => signal.reason,
   );
-}
-
-function toFloat(samples: Int16Array): Float32Array {
-  const out = new Float32Array(samples.length);
-  for (let i = 0; i < samples.length; i++) out[i] = (samples[i] as number) / 32768;
-  return out;
 }
 
 function toInt16(samples: Float32Array, length = samples.length): Int16Array {
@@ -103,7 +98,7 @@ class Segment {
   push(samples: Int16Array): PcmChunk | null {
     this.#inSamples += samples.length;
     if (samples.length === 0) return null;
-    return this.#emit(this.#converter.full(toFloat(samples)));
+    return this.#emit(this.#converter.full(int16ToFloat32(samples)));
   }
 
   /** The held-back tail, cut at the exact output length of the input so far. */
