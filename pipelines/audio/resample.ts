@@ -1,9 +1,9 @@
 import pkg from '@alexanderolsen/libsamplerate-js';
 import type { Logger } from '../../core/log.js';
 import type { PcmChunk } from '../../core/media.js';
+import { settleOrAbort } from '../../core/settleOrAbort.js';
 import { int16ToFloat32 } from '../../models/audio/pcm.js';
 import { SightlineError } from '../../protocol/errors.js';
-import { settleOrAbort } from '../core/abortable.js';
 
 // CommonJS package: its named exports are reached through the default import.
 const { create, ConverterType } = pkg;
