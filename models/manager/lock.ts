@@ -1,7 +1,7 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ModelError } from '../runtime/errors.js';
-import { isMissingFile } from '../runtime/files.js';
+import { type JsonFileProblem, readJsonObject } from '../runtime/files.js';
 import { PULL_COMMAND } from './manifest.js';
 
 /** One pinned file: its sha256 (hex) and size. */
@@ -33,28 +33,22 @@ function corrupt(path: string, problem: string, cause?: unknown): ModelError {
   );
 }
 
+const LOCK_PROBLEM: Record<JsonFileProblem, string> = {
+  unreadable: 'cannot be read',
+  'not-json': 'is not valid JSON',
+  'not-object': 'does not hold a JSON object',
+};
+
 /**
  * Reads the lock file. A missing file is an empty lock (nothing fetched yet);
  * an unreadable or malformed one is ERR_MODELS_LOCK naming the file and the
  * fix, never an empty lock (which would let `verify` pass every file).
  */
 export async function readLock(path: string): Promise<Lock> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if (isMissingFile(error)) return {};
-    throw corrupt(path, 'cannot be read', error);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw corrupt(path, 'is not valid JSON', error);
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw corrupt(path, 'does not hold a JSON object');
-  }
+  const json = await readJsonObject(path, {
+    missing: () => ({}),
+    fail: (problem, cause) => corrupt(path, LOCK_PROBLEM[problem], cause),
+  });
   for (const [key, value] of Object.entries(json)) {
     if (!isEntry(value)) throw corrupt(path, `has a malformed entry for "${key}"`);
   }

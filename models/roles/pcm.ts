@@ -15,8 +15,3 @@ export function requireRate(chunk: PcmChunk, sampleRateHz: number, who: string):
     );
   }
 }
-
-/** 16-bit PCM to floats in [-1, 1). */
-export function int16ToFloat32(samples: Int16Array): Float32Array {
-  return Float32Array.from(samples, (v) => v / 32768);
-}

@@ -1,8 +1,9 @@
 import type { Logger } from '../../core/log.js';
 import type { PcmChunk } from '../../core/media.js';
+import { int16ToFloat32 } from '../audio/pcm.js';
 import type { SessionThreads } from '../runtime/onnxModel.js';
 import { WhisperRunner } from '../stt/whisper.js';
-import { chunkDurationMs, int16ToFloat32, requireRate } from './pcm.js';
+import { chunkDurationMs, requireRate } from './pcm.js';
 import type { Stt, SttResult, TranscribeRequestOptions } from './stt.js';
 
 /** Whisper as the STT role: utterances of any length, segment times on the call's timeline. */

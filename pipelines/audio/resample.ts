@@ -1,6 +1,8 @@
 import pkg from '@alexanderolsen/libsamplerate-js';
 import type { Logger } from '../../core/log.js';
 import type { PcmChunk } from '../../core/media.js';
+import { settleOrAbort } from '../../core/settleOrAbort.js';
+import { int16ToFloat32 } from '../../models/audio/pcm.js';
 import { SightlineError } from '../../protocol/errors.js';
 
 // CommonJS package: its named exports are reached through the default import.
@@ -34,30 +36,18 @@ export interface ResampleContext {
   log: Logger;
 }
 
-/** Resolves with `p`, or rejects with the signal's reason as soon as it aborts. */
-function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return p;
+/** The input's next chunk, or a rejection with the signal's reason as soon as it aborts. */
+function nextUnlessAborted<T>(
+  it: AsyncIterator<T>,
+  signal: AbortSignal | undefined,
+): Promise<IteratorResult<T>> {
+  if (!signal) return it.next();
   signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
-function toFloat(samples: Int16Array): Float32Array {
-  const out = new Float32Array(samples.length);
-  for (let i = 0; i < samples.length; i++) out[i] = (samples[i] as number) / 32768;
-  return out;
+  return settleOrAbort(
+    () => it.next(),
+    signal,
+    () => signal.reason,
+  );
 }
 
 function toInt16(samples: Float32Array, length = samples.length): Int16Array {
@@ -108,7 +98,7 @@ class Segment {
   push(samples: Int16Array): PcmChunk | null {
     this.#inSamples += samples.length;
     if (samples.length === 0) return null;
-    return this.#emit(this.#converter.full(toFloat(samples)));
+    return this.#emit(this.#converter.full(int16ToFloat32(samples)));
   }
 
   /** The held-back tail, cut at the exact output length of the input so far. */
@@ -181,7 +171,7 @@ export function createResampler(
     let segment: Segment | null = null;
     try {
       for (;;) {
-        const r = await abortable(it.next(), signal);
+        const r = await nextUnlessAborted(it, signal);
         if (r.done) {
           inputDone = true;
           break;

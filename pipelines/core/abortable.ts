@@ -1,23 +1,6 @@
 import type { Logger } from '../../core/log.js';
+import { settleOrAbort } from '../../core/settleOrAbort.js';
 import { ModelError, throwIfAborted } from '../../models/runtime/errors.js';
-
-/** The source's next item, or ERR_ABORTED as soon as `signal` aborts (the listener is removed either way). */
-function nextOrAbort<T>(it: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(new ModelError('ERR_ABORTED', 'the operation was aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    it.next().then(
-      (result) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(result);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
 
 /**
  * Iterates `source` until `signal` aborts, without waiting for the source's
@@ -34,7 +17,11 @@ export async function* abortable<T>(
   try {
     for (;;) {
       throwIfAborted(signal);
-      const next = await nextOrAbort(it, signal);
+      const next = await settleOrAbort(
+        () => it.next(),
+        signal,
+        () => new ModelError('ERR_ABORTED', 'the operation was aborted'),
+      );
       if (next.done) {
         finished = true;
         return;

@@ -262,16 +262,19 @@ export class Call extends TypedEmitter<CallEvents> {
     else if (iceState === 'disconnected' || iceState === 'closed') this.#setState('media-disconnected');
   }
 
+  /** What every tap on `producer` is created with: this call's router, clock, start and log. */
+  #tapOn(producer: ms.Producer) {
+    return {
+      router: this.router,
+      producer,
+      clock: this.#deps.clock,
+      callStartMs: this.startedAtMs,
+      log: this.#log,
+    };
+  }
+
   async #startAudioTap(producer: ms.Producer): Promise<void> {
-    const tap = this.#keepIfOpen(
-      await AudioTap.create({
-        router: this.router,
-        producer,
-        clock: this.#deps.clock,
-        callStartMs: this.startedAtMs,
-        log: this.#log,
-      }),
-    );
+    const tap = this.#keepIfOpen(await AudioTap.create(this.#tapOn(producer)));
     this.#audioTap = tap;
     this.#trackTap('audio', tap);
     this.emit('audioTap', tap);
@@ -280,11 +283,7 @@ export class Call extends TypedEmitter<CallEvents> {
   async #startVideoTap(producer: ms.Producer): Promise<void> {
     const tap = this.#keepIfOpen(
       await VideoTap.create({
-        router: this.router,
-        producer,
-        clock: this.#deps.clock,
-        callStartMs: this.startedAtMs,
-        log: this.#log,
+        ...this.#tapOn(producer),
         options: { fps: this.#deps.config.video.fps },
         onRestart: () => this.#deps.metrics.tapRestarts.inc(),
       }),

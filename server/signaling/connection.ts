@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../../core/log.js';
+import { settleOrAbort } from '../../core/settleOrAbort.js';
 import { isExpectedError, SightlineError, type WireError } from '../../protocol/errors.js';
 import {
   type ClientRequest,
@@ -146,16 +147,15 @@ export class SignalingConnection implements ConnectionHandle {
       () => deadline.abort(new SightlineError('ERR_TIMEOUT')),
       this.#app.config.limits.requestTimeoutMs,
     );
-    let onAbort: (() => void) | undefined;
-    const abandoned = new Promise<never>((_, reject) => {
-      onAbort = () => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
     const ctx: HandlerContext = { app: this.#app, conn: this, signal };
     const handler = handlers[method] as (c: HandlerContext, d: unknown) => Promise<unknown>;
     const work = handler(ctx, request.data);
     try {
-      const data = await Promise.race([work, abandoned]);
+      const data = await settleOrAbort(
+        () => work,
+        signal,
+        () => signal.reason,
+      );
       this.#send({ v: PROTOCOL_VERSION, kind: 'response', id, ok: true, data });
     } catch (error) {
       if (signal.aborted && error === signal.reason) this.#watchAbandoned(method, work);
@@ -166,7 +166,6 @@ export class SignalingConnection implements ConnectionHandle {
       this.#replyError(id, e.toWire());
     } finally {
       clearTimeout(timer);
-      if (onAbort) signal.removeEventListener('abort', onAbort);
       this.#pending.delete(id);
     }
   }

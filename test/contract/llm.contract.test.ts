@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Llm, LlmMessage, LlmToken, LlmVideoFrame } from '../../models/roles/llm.js';
 import { SmolVlmLlm } from '../../models/roles/smolVlmLlm.js';
 import { FakeLlm } from '../../pipelines/testing/fakes/fakeLlm.js';
+import { collect } from '../helpers/collect.js';
 import { tinyModelDir } from '../tiny/index.js';
 
 /** SmolVLM2 on a tiny-random model with the real export's contract (its words are noise), and the fake. */
@@ -17,12 +18,6 @@ function frame(ptsMs: number, shade: number): LlmVideoFrame {
 }
 
 const ASK: LlmMessage[] = [{ role: 'user', content: [{ type: 'text', text: 'Say something.' }] }];
-
-async function collect(tokens: AsyncIterable<LlmToken>): Promise<LlmToken[]> {
-  const out: LlmToken[] = [];
-  for await (const t of tokens) out.push(t);
-  return out;
-}
 
 describe.each(implementations)('LLM role contract: %s', (_name, load) => {
   let llm: Llm;

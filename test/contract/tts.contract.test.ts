@@ -11,6 +11,7 @@ import { MemoryMetrics } from '../../pipelines/core/metrics.js';
 import type { StageContext } from '../../pipelines/core/stage.js';
 import { type SpokenChunk, speaker } from '../../pipelines/speak/speaker.js';
 import { FakeTts } from '../../pipelines/testing/fakes/fakeTts.js';
+import { collect } from '../helpers/collect.js';
 import { tinyModelDir } from '../tiny/index.js';
 
 /** Every TTS passes the same suite: espeak-ng for real, Kokoro and Piper on tiny-random models, and the fake. */
@@ -23,12 +24,6 @@ const implementations: [string, () => Promise<Tts>][] = [
 
 const SENTENCE = 'The quick brown fox jumps over the lazy dog, and then it runs far away into the woods.';
 
-async function all(it: AsyncIterable<PcmChunk>): Promise<PcmChunk[]> {
-  const out: PcmChunk[] = [];
-  for await (const c of it) out.push(c);
-  return out;
-}
-
 const samples = (chunks: PcmChunk[]) => chunks.reduce((n, c) => n + c.samples.length, 0);
 const rms = (pcm: Int16Array) => Math.sqrt(pcm.reduce((a, v) => a + v * v, 0) / Math.max(1, pcm.length));
 
@@ -40,7 +35,7 @@ describe.each(implementations)('TTS role contract: %s', (_name, load) => {
   afterAll(() => tts.dispose());
 
   it('speaks one text as audible chunks at its native rate, ptsMs contiguous from 0', async () => {
-    const chunks = await all(tts.synthesize(SENTENCE));
+    const chunks = await collect(tts.synthesize(SENTENCE));
     expect(chunks.length).toBeGreaterThan(1);
     let expectedPtsMs = 0;
     for (const c of chunks) {
@@ -55,26 +50,26 @@ describe.each(implementations)('TTS role contract: %s', (_name, load) => {
   });
 
   it('gives the same audio for the same text', async () => {
-    const a = await all(tts.synthesize('Is that right?'));
-    const b = await all(tts.synthesize('Is that right?'));
+    const a = await collect(tts.synthesize('Is that right?'));
+    const b = await collect(tts.synthesize('Is that right?'));
     expect(samples(b)).toBe(samples(a));
   });
 
   it('speaks faster with a higher speed', async () => {
-    const normal = samples(await all(tts.synthesize(SENTENCE)));
-    const fast = samples(await all(tts.synthesize(SENTENCE, { speed: 1.5 })));
+    const normal = samples(await collect(tts.synthesize(SENTENCE)));
+    const fast = samples(await collect(tts.synthesize(SENTENCE, { speed: 1.5 })));
     expect(fast).toBeLessThan(normal * 0.85);
   });
 
   it('yields nothing for text with nothing to say', async () => {
-    expect(await all(tts.synthesize('   '))).toEqual([]);
-    expect(await all(tts.synthesize(' … ?! '))).toEqual([]);
+    expect(await collect(tts.synthesize('   '))).toEqual([]);
+    expect(await collect(tts.synthesize(' … ?! '))).toEqual([]);
   });
 
   it('rejects with ERR_ABORTED when aborted before it starts', async () => {
     const ac = new AbortController();
     ac.abort();
-    await expect(all(tts.synthesize(SENTENCE, { signal: ac.signal }))).rejects.toMatchObject({
+    await expect(collect(tts.synthesize(SENTENCE, { signal: ac.signal }))).rejects.toMatchObject({
       code: 'ERR_ABORTED',
     });
   });

@@ -21,7 +21,7 @@ import {
   rmsEnvelope,
   transitions,
 } from '../helpers/signal.js';
-import { installToneProbe, toneBurst } from '../helpers/toneProbe.js';
+import { installToneProbe, measureTones } from '../helpers/toneProbe.js';
 
 const FPS = 2;
 const CAPTURE_MS = 9000;
@@ -40,43 +40,6 @@ const PLAY_TO_FIRST_PACKET_MEDIAN_MAX_MS = 100;
 const PLAY_TO_HEARD_MEDIAN_MAX_MS = 250;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-
-/** One tone burst's times, all on the shared wall clock (Date.now) so that page and server compare. */
-interface ToneTimes {
-  playAtMs: number;
-  firstPacketAtMs: number;
-  heardAtMs: number;
-}
-
-/**
- * Plays `count` 250 ms tone bursts into the call, one at a time, and records when each was
- * handed to the sink, when its first packet left the pacer and when the page's analyser heard it.
- */
-async function measureTones(page: Page, sink: Call['sink'], count: number): Promise<ToneTimes[]> {
-  const out: ToneTimes[] = [];
-  for (let i = 0; i < count; i++) {
-    await page.evaluate(() => Object.assign(globalThis, { toneArmed: true, toneAt: null }));
-    const playAtMs = Date.now();
-    const playback = sink.play(toneBurst(250));
-    const firstPacketAtMs = await waitFor(
-      () => playback.firstPacketAtMs !== null && Date.now() - (performance.now() - playback.firstPacketAtMs),
-      2000,
-      'the first packet',
-    );
-    const heardAtMs = await waitFor(
-      () => page.evaluate(() => (globalThis as unknown as { toneAt: number | null }).toneAt ?? false),
-      3000,
-      'the tone in the page',
-    );
-    out.push({ playAtMs, firstPacketAtMs, heardAtMs });
-    const result = await playback.done;
-    if (!result.completed || result.playedMs !== 250) {
-      throw new Error(`tone playback ended ${result.reason} after ${result.playedMs} ms`);
-    }
-    await new Promise((r) => setTimeout(r, 400));
-  }
-  return out;
-}
 
 async function collect<T>(it: AsyncIterable<T>, forMs: number): Promise<T[]> {
   const out: T[] = [];

@@ -21,22 +21,27 @@ export function whisperFeatureOracle(): WhisperFeatureExtractor {
   });
 }
 
-/** Idefics3ImageProcessor with SmolVLM2's preprocessor_config.json. */
-export function idefics3Oracle(): Idefics3ImageProcessor {
-  return new Idefics3ImageProcessor({
-    do_convert_rgb: true,
-    do_image_splitting: true,
-    do_normalize: true,
-    do_pad: true,
-    do_rescale: true,
-    do_resize: true,
-    image_mean: [0.5, 0.5, 0.5],
-    image_std: [0.5, 0.5, 0.5],
-    max_image_size: { longest_edge: 512 },
-    resample: 1,
-    rescale_factor: 1 / 255,
-    size: { longest_edge: 2048 },
-  });
+/** SmolVLM2-256M/500M's preprocessor_config.json: 512² tiles, 2048 longest edge. */
+export const SMOLVLM_PREPROCESSOR = {
+  do_convert_rgb: true,
+  do_image_splitting: true,
+  do_normalize: true,
+  do_pad: true,
+  do_rescale: true,
+  do_resize: true,
+  image_mean: [0.5, 0.5, 0.5],
+  image_std: [0.5, 0.5, 0.5],
+  max_image_size: { longest_edge: 512 },
+  resample: 1,
+  rescale_factor: 1 / 255,
+  size: { longest_edge: 2048 },
+};
+
+/** Idefics3ImageProcessor with a SmolVLM2 preprocessor_config.json (default: the 256M's). */
+export function idefics3Oracle(
+  config: typeof SMOLVLM_PREPROCESSOR = SMOLVLM_PREPROCESSOR,
+): Idefics3ImageProcessor {
+  return new Idefics3ImageProcessor(config);
 }
 
 /** transformers.js's ASR pipeline on a local model directory (no network). */

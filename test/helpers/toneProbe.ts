@@ -38,6 +38,51 @@ export async function installToneProbe(page: Page): Promise<void> {
   });
 }
 
+/** One tone burst's times, all on the shared wall clock (Date.now) so that page and server compare. */
+export interface ToneTimes {
+  /** When the burst was handed to the sink. */
+  playAtMs: number;
+  /** When its first packet left the pacer. */
+  firstPacketAtMs: number;
+  /** When the page's analyser heard it. */
+  heardAtMs: number;
+}
+
+/**
+ * Plays `count` tone bursts of `burstMs` into the call, one at a time, and records for each when
+ * it was handed to the sink, when its first packet left the pacer and when the page heard it.
+ */
+export async function measureTones(
+  page: Page,
+  sink: AudioSink,
+  count: number,
+  burstMs = 250,
+): Promise<ToneTimes[]> {
+  const out: ToneTimes[] = [];
+  for (let i = 0; i < count; i++) {
+    await page.evaluate(() => Object.assign(globalThis, { toneArmed: true, toneAt: null }));
+    const playAtMs = Date.now();
+    const playback = sink.play(toneBurst(burstMs));
+    const firstPacketAtMs = await waitFor(
+      () => playback.firstPacketAtMs !== null && Date.now() - (performance.now() - playback.firstPacketAtMs),
+      2000,
+      'the first packet',
+    );
+    const heardAtMs = await waitFor(
+      () => page.evaluate(() => (globalThis as unknown as { toneAt: number | null }).toneAt ?? false),
+      3000,
+      'the tone in the page',
+    );
+    out.push({ playAtMs, firstPacketAtMs, heardAtMs });
+    const result = await playback.done;
+    if (!result.completed || result.playedMs !== burstMs) {
+      throw new Error(`tone playback ended ${result.reason} after ${result.playedMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 400));
+  }
+  return out;
+}
+
 /**
  * Plays `count` tone bursts into the call and returns, for each, the ms from the
  * server sending its first packet to the page's analyser hearing it (both on Date.now()).
@@ -48,26 +93,5 @@ export async function measureToneLatencies(
   count: number,
   burstMs = 250,
 ): Promise<number[]> {
-  const latencies: number[] = [];
-  for (let i = 0; i < count; i++) {
-    await page.evaluate(() => Object.assign(globalThis, { toneArmed: true, toneAt: null }));
-    const playback = sink.play(toneBurst(burstMs));
-    const sentAt = await waitFor(
-      () => playback.firstPacketAtMs !== null && Date.now() - (performance.now() - playback.firstPacketAtMs),
-      2000,
-      'the first packet',
-    );
-    const heardAt = await waitFor(
-      () => page.evaluate(() => (globalThis as unknown as { toneAt: number | null }).toneAt ?? false),
-      3000,
-      'the tone in the page',
-    );
-    latencies.push(heardAt - sentAt);
-    const result = await playback.done;
-    if (!result.completed || result.playedMs !== burstMs) {
-      throw new Error(`tone playback ended ${result.reason} after ${result.playedMs} ms`);
-    }
-    await new Promise((r) => setTimeout(r, 400));
-  }
-  return latencies;
+  return (await measureTones(page, sink, count, burstMs)).map((t) => t.heardAtMs - t.firstPacketAtMs);
 }

@@ -1,13 +1,13 @@
 import type { types as ms } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../core/clock.js';
-import { createLogger, silentLogger } from '../../core/log.js';
+import { silentLogger } from '../../core/log.js';
 import type { AudioFrame, PcmChunk } from '../../core/media.js';
 import { createResampler } from '../../pipelines/audio/resample.js';
 import { AudioTap } from '../../server/media/audio-in/audioTap.js';
 import { AudioSink } from '../../server/media/audio-out/audioSink.js';
 import { WorkerPool } from '../../server/media/workerPool.js';
-import { waitFor } from '../helpers/server.js';
+import { captureLog, waitFor } from '../helpers/server.js';
 import { toneBurst } from '../helpers/toneProbe.js';
 
 let pool: WorkerPool;
@@ -18,21 +18,29 @@ beforeAll(async () => {
 });
 afterAll(() => pool.close());
 
-/** A sink with a tap on its own producer: what the browser would receive, decoded. */
-async function sinkWithEar(log = silentLogger) {
-  const sink = await AudioSink.create({ router, log });
-  const tap = await AudioTap.create({
+/** A tap on the sink's own producer: what the browser would receive, decoded. */
+function tapOn(sink: AudioSink): Promise<AudioTap> {
+  return AudioTap.create({
     router,
     producer: sink.producer,
     clock: systemClock,
     callStartMs: 0,
     log: silentLogger,
   });
+}
+
+/** A frame that carries the tone rather than silence or codec noise. */
+const isLoud = (f: AudioFrame): boolean => f.samples.some((v) => Math.abs(v) > 3000);
+
+/** A sink with a tap on its own producer, collecting the frames it hears. */
+async function sinkWithEar(log = silentLogger) {
+  const sink = await AudioSink.create({ router, log });
+  const tap = await tapOn(sink);
   const frames: AudioFrame[] = [];
   void (async () => {
     for await (const f of tap.frames) frames.push(f);
   })();
-  const loud = () => frames.filter((f) => f.samples.some((v) => Math.abs(v) > 3000)).length;
+  const loud = () => frames.filter(isLoud).length;
   return { sink, tap, frames, loud };
 }
 
@@ -97,13 +105,7 @@ describe('AudioSink (pacer thread → loopback UDP → PlainTransport producer)'
 describe('AudioTap when its reader leaves the frames loop', () => {
   it('closes itself: consumer and transport released, closed and whenClosed say so', async () => {
     const sink = await AudioSink.create({ router });
-    const tap = await AudioTap.create({
-      router,
-      producer: sink.producer,
-      clock: systemClock,
-      callStartMs: 0,
-      log: silentLogger,
-    });
+    const tap = await tapOn(sink);
     const transportsWithTap = (await router.dump()).transportIds.length;
     const playback = sink.play(toneBurst(3000));
     let frames = 0;
@@ -133,16 +135,12 @@ describe('a 24 kHz voice through the resampler into the sink', () => {
   const resample = createResampler({ targetRateHz: 48000 });
 
   it('plays at the right pitch and length', async () => {
-    const { sink, tap, frames } = await sinkWithEar();
+    const { sink, tap, frames, loud } = await sinkWithEar();
     const result = await sink.play(resample(voice24k(1000), { log: silentLogger })).done;
     expect(result).toEqual({ playedMs: 1000, completed: true, reason: 'completed' });
-    await waitFor(
-      () => frames.filter((f) => f.samples.some((v) => Math.abs(v) > 3000)).length >= 45,
-      2000,
-      'the tone',
-    );
+    await waitFor(() => loud() >= 45, 2000, 'the tone');
     // Rising zero crossings over the loud frames (16 kHz at the ear): 440 per second, not 880 or 220.
-    const loudFrames = frames.filter((f) => f.samples.some((v) => Math.abs(v) > 3000)).slice(5, 40);
+    const loudFrames = frames.filter(isLoud).slice(5, 40);
     let crossings = 0;
     for (const f of loudFrames)
       for (let i = 1; i < f.samples.length; i++)
@@ -153,8 +151,7 @@ describe('a 24 kHz voice through the resampler into the sink', () => {
   });
 
   it('aborting the turn cancels the playback quietly: no error logged for the resampler stopping', async () => {
-    const records: Record<string, unknown>[] = [];
-    const log = createLogger({ write: (line) => records.push(JSON.parse(line)) });
+    const { log, at } = captureLog();
     const { sink, tap } = await sinkWithEar(log);
     const turn = new AbortController();
     const p = sink.play(resample(voice24k(5000), { log, signal: turn.signal }), { signal: turn.signal });
@@ -162,21 +159,15 @@ describe('a 24 kHz voice through the resampler into the sink', () => {
     turn.abort();
     expect((await p.done).reason).toBe('cancelled');
     await new Promise((r) => setTimeout(r, 100));
-    expect(records.filter((r) => r.level === 'error')).toEqual([]);
+    expect(at('error')).toEqual([]);
     sink.close();
     tap.close();
   });
 });
 
 describe('AudioSink refusing what it cannot play', () => {
-  /** A logger that keeps its records, parsed. */
-  function recordingLogger() {
-    const records: Record<string, unknown>[] = [];
-    return { log: createLogger({ write: (line) => records.push(JSON.parse(line)) }), records };
-  }
-
   it('refuses a chunk at another rate: ERR_AUDIO_FORMAT, logged, source stopped, no wrong-speed audio', async () => {
-    const { log, records } = recordingLogger();
+    const { log, records } = captureLog();
     const { sink, tap, loud } = await sinkWithEar(log);
     let returned = false;
     const tts24k = (async function* (): AsyncGenerator<PcmChunk> {
@@ -206,7 +197,7 @@ describe('AudioSink refusing what it cannot play', () => {
   });
 
   it('logs an error thrown by the audio source and ends the utterance with reason "error"', async () => {
-    const { log, records } = recordingLogger();
+    const { log, records } = captureLog();
     const { sink, tap } = await sinkWithEar(log);
     const failing = (async function* (): AsyncGenerator<PcmChunk> {
       yield { samples: new Int16Array(4800).fill(500), sampleRateHz: 48000, ptsMs: 0 };

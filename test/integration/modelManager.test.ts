@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -9,12 +9,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ModelManager } from '../../models/manager/manager.js';
 import type { ModelEntry } from '../../models/manager/manifest.js';
 import type { TransferProgress } from '../../models/manager/progress.js';
+import { sha256Hex } from '../helpers/sha256.js';
 
 const FILES: Record<string, Buffer> = {
   'onnx/model.onnx': randomBytes(300_000),
   'config.json': Buffer.from('{"model_type":"tiny"}'),
 };
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const MODEL: ModelEntry = {
   id: 'tiny',
   role: 'stt',
@@ -46,7 +46,7 @@ class FakeHub {
       if (m && lfs) {
         res.writeHead(302, {
           location: `/cdn/${path}`,
-          'x-linked-etag': `"${sha(body)}"`,
+          'x-linked-etag': `"${sha256Hex(body)}"`,
           'x-linked-size': String(body.length),
         });
         res.end();
@@ -115,7 +115,7 @@ describe('model manager against a local hub', () => {
     expect(await readFile(join(path, 'config.json'))).toEqual(FILES['config.json']);
     const lock = JSON.parse(await readFile(join(dir, 'models.lock.json'), 'utf8'));
     expect(lock['acme/tiny-model@main/onnx/model.onnx']).toEqual({
-      sha256: sha(FILES['onnx/model.onnx'] as Buffer),
+      sha256: sha256Hex(FILES['onnx/model.onnx'] as Buffer),
       sizeBytes: 300_000,
     });
     const onnx = progress.filter((p) => p.label === 'tiny/onnx/model.onnx');

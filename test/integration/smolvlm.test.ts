@@ -5,7 +5,8 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preprocessStill, preprocessVideoFrame } from '../../models/vision/smolvlmImage.js';
-import { type GeneratedToken, SMOLVLM_LAYOUT, SmolVlmRunner } from '../../models/vlm/smolvlm.js';
+import { SMOLVLM_LAYOUT, SmolVlmRunner } from '../../models/vlm/smolvlm.js';
+import { collect } from '../helpers/collect.js';
 import { tinyModelDir } from '../tiny/index.js';
 import { type SmolVlmTinyOptions, writeSmolVlmTiny } from '../tiny/smolvlmTiny.js';
 
@@ -20,12 +21,6 @@ beforeAll(async () => {
     .toBuffer();
 });
 afterAll(() => vlm.dispose());
-
-async function collect(gen: AsyncGenerator<GeneratedToken>): Promise<GeneratedToken[]> {
-  const out: GeneratedToken[] = [];
-  for await (const t of gen) out.push(t);
-  return out;
-}
 
 async function imagePrompt(question: string) {
   const img = await preprocessStill(photo, vlm.imageConfig);

@@ -1,11 +1,11 @@
 import type { types as ms } from 'mediasoup';
 import { AsyncQueue } from '../../../core/asyncQueue.js';
 import type { CancelTimer, Clock } from '../../../core/clock.js';
-import { Latch } from '../../../core/latch.js';
 import type { Logger } from '../../../core/log.js';
 import type { AudioFrame } from '../../../core/media.js';
 import { SightlineError } from '../../../protocol/errors.js';
 import { closeOnReturn } from '../closeOnReturn.js';
+import { MediaTap } from '../mediaTap.js';
 import { OPUS_RTP_CLOCK_HZ, OpusDecoder } from '../opus.js';
 import { parseRtp } from '../rtp.js';
 import { JitterBuffer, type JitterBufferStats, type OrderedPacket } from './jitterBuffer.js';
@@ -129,12 +129,8 @@ export class AudioDepacketizer {
 }
 
 /** Taps a caller's Opus producer in-process (DirectTransport) and yields 16 kHz PCM frames (see `frames`). */
-export class AudioTap {
-  readonly #transport: ms.DirectTransport;
-  readonly #consumer: ms.Consumer;
+export class AudioTap extends MediaTap {
   readonly #depacketizer: AudioDepacketizer;
-  readonly #log: Logger;
-  readonly #closed = new Latch();
 
   private constructor(
     transport: ms.DirectTransport,
@@ -142,10 +138,8 @@ export class AudioTap {
     depacketizer: AudioDepacketizer,
     log: Logger,
   ) {
-    this.#transport = transport;
-    this.#consumer = consumer;
+    super('audio', consumer, transport, log);
     this.#depacketizer = depacketizer;
-    this.#log = log;
   }
 
   static async create(opts: {
@@ -190,29 +184,14 @@ export class AudioTap {
    * when the tap closes (the producer closed, the call ended).
    */
   get frames(): AsyncIterable<AudioFrame> {
-    return closeOnReturn(this.#depacketizer.frames, () => {
-      if (!this.closed) this.#log.debug('audio tap closed: its reader left the frames loop');
-      this.close();
-    });
+    return this.framesClosingTap(this.#depacketizer.frames);
   }
 
   get stats(): AudioTapStats {
     return this.#depacketizer.stats;
   }
 
-  get closed(): boolean {
-    return this.#closed.isOpen;
-  }
-
-  /** Resolves once the tap has closed, for whatever reason. */
-  get whenClosed(): Promise<void> {
-    return this.#closed.promise;
-  }
-
-  close(): void {
-    if (!this.#closed.open()) return;
+  protected release(): void {
     this.#depacketizer.close();
-    if (!this.#consumer.closed) this.#consumer.close();
-    if (!this.#transport.closed) this.#transport.close();
   }
 }

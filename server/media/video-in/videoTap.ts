@@ -5,11 +5,10 @@ import ffmpeg from 'fluent-ffmpeg';
 import type { types as ms } from 'mediasoup';
 import { AsyncQueue } from '../../../core/asyncQueue.js';
 import type { CancelTimer, Clock } from '../../../core/clock.js';
-import { Latch } from '../../../core/latch.js';
 import type { Logger } from '../../../core/log.js';
 import type { VideoFrame } from '../../../core/media.js';
 import { SightlineError } from '../../../protocol/errors.js';
-import { closeOnReturn } from '../closeOnReturn.js';
+import { MediaTap } from '../mediaTap.js';
 import { findFreeUdpPortPair } from './ports.js';
 import { type PpmImage, PpmStreamParser } from './ppmParser.js';
 import { videoReceiveSdp } from './sdp.js';
@@ -63,8 +62,7 @@ async function waitForUdpBind(port: number, timeoutMs: number, signal: AbortSign
  * samples it at `fps` into RGB frames. A dead ffmpeg is restarted with backoff
  * on the same ports and the stream resumes from the next keyframe.
  */
-export class VideoTap {
-  readonly #transport: ms.PlainTransport;
+export class VideoTap extends MediaTap {
   readonly #consumer: ms.Consumer;
   readonly #opts: VideoTapOptions;
   readonly #clock: Clock;
@@ -81,7 +79,6 @@ export class VideoTap {
   #framesOut = 0;
   #restarts = 0;
   #framesSinceStart = 0;
-  readonly #closed = new Latch();
   /** pts_time values from ffmpeg's showinfo, paired in order with the images on stdout. */
   #ptsTimes: number[] = [];
   #images: PpmImage[] = [];
@@ -97,7 +94,7 @@ export class VideoTap {
     dir: string;
     onRestart?: VideoTapEvents['restart'];
   }) {
-    this.#transport = p.transport;
+    super('video', p.consumer, p.transport, p.log);
     this.#consumer = p.consumer;
     this.#opts = p.opts;
     this.#clock = p.clock;
@@ -170,10 +167,7 @@ export class VideoTap {
    * reading and discard. The loop ends by itself when the tap closes.
    */
   get frames(): AsyncIterable<VideoFrame> {
-    return closeOnReturn(this.#queue, () => {
-      if (!this.closed) this.#log.debug('video tap closed: its reader left the frames loop');
-      this.close();
-    });
+    return this.framesClosingTap(this.#queue);
   }
 
   /** The running ffmpeg's pid, or null between restarts. */
@@ -186,23 +180,11 @@ export class VideoTap {
     return { framesOut: this.#framesOut, restarts: this.#restarts, queueDropped: this.#queue.dropped };
   }
 
-  get closed(): boolean {
-    return this.#closed.isOpen;
-  }
-
-  /** Resolves once the tap has closed, for whatever reason. */
-  get whenClosed(): Promise<void> {
-    return this.#closed.promise;
-  }
-
-  close(): void {
-    if (!this.#closed.open()) return;
+  protected release(): void {
     this.#abort.abort();
     this.#keyFrameTimer?.();
     this.#restartTimer?.();
     this.#kill();
-    if (!this.#consumer.closed) this.#consumer.close();
-    if (!this.#transport.closed) this.#transport.close();
     this.#queue.close();
     void rm(this.#dir, { recursive: true, force: true });
   }
@@ -291,7 +273,7 @@ export class VideoTap {
   }
 
   #scheduleRestart(reason: string, ranForMs: number): void {
-    if (this.#closed.isOpen) return;
+    if (this.closed) return;
     this.#restarts++;
     const delayMs =
       ranForMs > 10_000
@@ -302,7 +284,7 @@ export class VideoTap {
     this.#restartTimer?.();
     this.#restartTimer = this.#clock.setTimer(() => {
       this.#restartTimer = null;
-      if (this.#closed.isOpen) return;
+      if (this.closed) return;
       this.#spawn();
       this.#requestKeyFrames();
     }, delayMs);
@@ -313,7 +295,7 @@ export class VideoTap {
     this.#keyFrameTimer?.();
     const tick = () => {
       this.#keyFrameTimer = null;
-      if (this.#closed.isOpen || this.#framesSinceStart > 0) return;
+      if (this.closed || this.#framesSinceStart > 0) return;
       this.#consumer
         .requestKeyFrame()
         .catch((error: unknown) => this.#log.debug('keyframe request failed', { error }));

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readLock, writeLock } from '../../../../models/manager/lock.js';
 import { ModelManager } from '../../../../models/manager/manager.js';
 import type { ModelEntry } from '../../../../models/manager/manifest.js';
+import { sha256Hex } from '../../../helpers/sha256.js';
 
 const MODEL: ModelEntry = {
   id: 'tiny',
@@ -48,7 +48,7 @@ describe('models.lock.json', () => {
     await writeLock(lockPath, { [KEY]: { sha256: 'a'.repeat(64), sizeBytes: BYTES.length } });
     const [result] = await manager().verify(['tiny']);
     expect(result).toMatchObject({ label: 'tiny/model.onnx', ok: false });
-    const good = createHash('sha256').update(BYTES).digest('hex');
+    const good = sha256Hex(BYTES);
     await writeLock(lockPath, { [KEY]: { sha256: good, sizeBytes: BYTES.length } });
     expect((await manager().verify(['tiny']))[0]).toMatchObject({ ok: true, reason: 'sha256 ok' });
   });

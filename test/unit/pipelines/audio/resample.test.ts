@@ -3,6 +3,7 @@ import { afterEach, beforeAll, describe, expect, it, type MockInstance, vi } fro
 import { silentLogger } from '../../../../core/log.js';
 import type { PcmChunk } from '../../../../core/media.js';
 import { createResampler } from '../../../../pipelines/audio/resample.js';
+import { collect } from '../../../helpers/collect.js';
 import { energyAboveDb, fromPcm16, logSweep, snrDb, toPcm16 } from '../../../helpers/sweep.js';
 
 const ctx = { log: silentLogger };
@@ -20,12 +21,6 @@ async function* chunked(
     yield { samples: pcm.subarray(i, i + n), sampleRateHz: rateHz, ptsMs: startMs + (i * 1000) / rateHz };
     i += n;
   }
-}
-
-async function collect(stream: AsyncIterable<PcmChunk>): Promise<PcmChunk[]> {
-  const out: PcmChunk[] = [];
-  for await (const c of stream) out.push(c);
-  return out;
 }
 
 function concat(chunks: PcmChunk[]): Int16Array {

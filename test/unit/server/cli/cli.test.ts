@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import type { ModelEntry } from '../../../../models/manager/manifest.js';
 import { runCli } from '../../../../server/cli/cli.js';
 import type { CliIo } from '../../../../server/cli/io.js';
 import { modelsCommand } from '../../../../server/cli/models.js';
+import { sha256Hex } from '../../../helpers/sha256.js';
 
 /** An io that keeps what was written. */
 function captureIo(): CliIo & { stdout: () => string; stderr: () => string } {
@@ -50,13 +50,12 @@ describe('sightline', () => {
 });
 
 const CONFIG = Buffer.from('{"model_type":"tiny"}');
-const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const MODEL: ModelEntry = {
   id: 'tiny',
   role: 'stt',
   repo: 'acme/tiny',
   revision: 'main',
-  files: [{ path: 'onnx/model.onnx' }, { path: 'config.json', sha256: sha256(CONFIG) }],
+  files: [{ path: 'onnx/model.onnx' }, { path: 'config.json', sha256: sha256Hex(CONFIG) }],
 };
 
 describe('sightline models', () => {

@@ -7,6 +7,7 @@ import {
 } from '../../../../../server/media/audio-in/audioTap.js';
 import { OpusEncoder } from '../../../../../server/media/opus.js';
 import { buildRtp } from '../../../../../server/media/rtp.js';
+import { collect } from '../../../../helpers/collect.js';
 
 const PT = 100;
 const encoder = new OpusEncoder(48000);
@@ -35,9 +36,7 @@ function packets(count: number, seq0 = 65530, ts0 = 2 ** 32 - 960 * 3): Buffer[]
 /** Closes the stream and reads every frame it produced. */
 async function drain(d: AudioDepacketizer): Promise<AudioFrame[]> {
   d.close();
-  const frames: AudioFrame[] = [];
-  for await (const f of d.frames) frames.push(f);
-  return frames;
+  return collect(d.frames);
 }
 
 const rms = (f: AudioFrame) => Math.sqrt(f.samples.reduce((a, s) => a + s * s, 0) / f.samples.length);
