@@ -58,6 +58,97 @@ describe('applyTimestampRules', () => {
   });
 });
 
+// The rules as transformers' and transformers.js' WhisperTimeStampLogitsProcessor state them.
+describe('applyTimestampRules, rule by rule', () => {
+  const NEG = Number.NEGATIVE_INFINITY;
+  const textAndEot = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const timestampsFrom = (first: number) => Array.from({ length: V - first }, (_, i) => first + i);
+  // Text and EOT at 10, every other token at 0: the timestamps (log-sum ≤ ln 51 ≈ 3.9) never force one.
+  const textFavoured = () => flat().fill(10, 0, 11);
+
+  it('after the opening <|0.00|>, text follows (it is a timestamp like any other)', () => {
+    const l = flat();
+    applyTimestampRules(l, [15], ids);
+    expect(allowed(l)).toEqual(textAndEot);
+  });
+
+  it('<|0.00|> is never emitted again once the segment has text', () => {
+    const l = textFavoured();
+    applyTimestampRules(l, [15, 3], ids);
+    expect(allowed(l)).toEqual([...textAndEot, ...timestampsFrom(16)]);
+  });
+
+  it('a segment cannot close on the timestamp that opened it, however much text came between', () => {
+    const l = textFavoured();
+    applyTimestampRules(l, [20, 3, 4], ids);
+    expect(allowed(l)).toEqual([...textAndEot, ...timestampsFrom(21)]);
+  });
+
+  it('text then a timestamp is a closing one: the next token is EOT or the next opening timestamp', () => {
+    // Pairs are read off the sequence itself: here the last two tokens are text, timestamp.
+    const l = textFavoured();
+    applyTimestampRules(l, [1, 20], ids);
+    expect(allowed(l)).toEqual([10, ...timestampsFrom(20)]);
+  });
+
+  it('two timestamps in a row are a pair, <|0.00|> included: text must follow', () => {
+    const l = flat();
+    applyTimestampRules(l, [1, 15, 25], ids);
+    expect(allowed(l)).toEqual(textAndEot);
+  });
+
+  it('does not force a timestamp that is less likely than the best text token', () => {
+    const l = flat(-20);
+    l[3] = 10;
+    l[30] = 9; // log-sum of the timestamps ≈ 9 < 10
+    applyTimestampRules(l, [20, 1], ids);
+    expect(l[3]).toBe(10);
+    expect(argmax(l)).toBe(3);
+  });
+
+  it('forces a timestamp when the timestamps together outweigh the best text token, whatever the logit scale', () => {
+    const l = flat(-20);
+    l[3] = 10;
+    for (let i = 30; i < 66; i++) l[i] = 9.5; // 36 · e^-0.5 ≈ 21.8 > 1: log-sum ≈ 13.1 > 10
+    applyTimestampRules(l, [20, 1], ids);
+    expect(allowed(l).filter((i) => i < 15)).toEqual([]);
+    expect(argmax(l)).toBe(30);
+  });
+
+  it('a tie between the timestamps and the best text token does not force (strictly greater, as the reference)', () => {
+    const l = flat(NEG);
+    l[3] = 4;
+    l[30] = 4;
+    applyTimestampRules(l, [20, 1], ids);
+    expect(l[3]).toBe(4);
+  });
+
+  it('weighs timestamps stably when logits span a wide range', () => {
+    const l = flat(-1000); // far-off timestamps the model rules out, as real logits do
+    l[3] = 5;
+    l[30] = 0;
+    applyTimestampRules(l, [20, 1], ids);
+    expect(l[3]).toBe(5);
+  });
+
+  it('<|0.00|> counts towards the timestamps that may force one', () => {
+    const l = flat(-100);
+    l[3] = 1;
+    l[15] = 2;
+    applyTimestampRules(l, [3], ids); // no timestamp yet: <|0.00|> is allowed
+    expect(l[3]).toBe(NEG);
+    expect(argmax(l)).toBe(15);
+  });
+});
+
+describe('argmax', () => {
+  it('returns the first index of the largest value (as torch and numpy do on ties)', () => {
+    expect(argmax(Float32Array.from([1, 3, 3, 2]))).toBe(1);
+    expect(argmax(Float32Array.from([7, 3, -1]))).toBe(0);
+    expect(argmax(Float32Array.from([-2, -3, -1]))).toBe(2);
+  });
+});
+
 describe('tokensToSegments', () => {
   const decode = (t: number[]) => t.map((x) => String.fromCharCode(97 + x)).join('');
   it('splits at timestamp pairs, makes times absolute and closes trailing text at the chunk end', () => {
