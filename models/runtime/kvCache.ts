@@ -25,7 +25,7 @@ export function pastInputNames(model: OnnxModel): string[] {
 
 /**
  * Empty caches (sequence length 0) for the first step, shaped and typed from the
- * session's own input metadata: the first symbolic axis is the batch, other
+ * session's own input metadata: axis 0 (when symbolic) is the batch, other
  * symbolic axes are 0; float32 or float16 as the session declares (anything else
  * is ERR_MODEL_LOAD, see `floatInputType`).
  */
