@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../../core/clock.js';
+import { createLogger } from '../../../../core/log.js';
+import type { PcmChunk } from '../../../../core/media.js';
+import type { SpeechProbability } from '../../../../models/roles/vad.js';
+import {
+  createTurnDetector,
+  TURN_DEFAULTS,
+  type TurnDetectorOptions,
+  type TurnEvent,
+  type TurnModelSource,
+} from '../../../../pipelines/listen/turnDetector.js';
+import {
+  FakeTurnDetector,
+  type FakeTurnDetectorOptions,
+} from '../../../../pipelines/testing/fakes/fakeTurnDetector.js';
+import { runStage, type ScriptedItem } from '../../../../pipelines/testing/harness.js';
+
+const WINDOW_MS = 20;
+
+/** A VAD track: [probability, durationMs] segments in 20 ms windows, each offered when its window ends. */
+function track(...segments: [number, number][]): ScriptedItem<SpeechProbability>[] {
+  const out: ScriptedItem<SpeechProbability>[] = [];
+  let ptsMs = 0;
+  for (const [probability, durationMs] of segments) {
+    for (let t = 0; t < durationMs; t += WINDOW_MS) {
+      out.push({ atMs: ptsMs + WINDOW_MS, item: { ptsMs, durationMs: WINDOW_MS, probability } });
+      ptsMs += WINDOW_MS;
+    }
+  }
+  return out;
+}
+const speech = (ms: number): [number, number] => [0.9, ms];
+const quiet = (ms: number): [number, number] => [0.05, ms];
+
+async function detect(
+  input: ScriptedItem<SpeechProbability>[],
+  options: Partial<TurnDetectorOptions> = {},
+  model?: (clock: ManualClock) => TurnModelSource,
+) {
+  const clock = new ManualClock(0);
+  const lines: string[] = [];
+  const run = await runStage(createTurnDetector(options, model?.(clock)), input, {
+    clock,
+    log: createLogger({ level: 'warn', write: (l) => lines.push(l) }),
+  });
+  expect(run.error).toBeUndefined();
+  return { events: run.outputs.map((o) => o.item), run, lines };
+}
+
+/** A Smart-Turn stand-in on the harness clock; records the audio windows it was asked about. */
+function fakeModel(asked: [number, number][], o: Omit<FakeTurnDetectorOptions, 'clock'>) {
+  return (clock: ManualClock): TurnModelSource => ({
+    model: new FakeTurnDetector({ ...o, clock }),
+    audio: (fromMs, toMs): PcmChunk => {
+      asked.push([fromMs, toMs]);
+      return {
+        samples: new Int16Array(Math.round((toMs - fromMs) * 16)).fill(1000),
+        sampleRateHz: 16000,
+        ptsMs: fromMs,
+      };
+    },
+  });
+}
+
+const ends = (events: TurnEvent[]) => events.filter((e) => e.type === 'end-of-turn');
+
+describe('createTurnDetector', () => {
+  it('reports onset with prefix padding, the pause, and ends the turn after the silence', async () => {
+    const { events } = await detect(track(quiet(1000), speech(1000), quiet(1000)));
+    expect(events).toEqual([
+      { type: 'speech-started', ptsMs: 1000, audioStartMs: 700, atMs: 1000 + TURN_DEFAULTS.minSpeechMs + 10 },
+      { type: 'speech-stopped', ptsMs: 2000, atMs: 2200 },
+      { type: 'end-of-turn', reason: 'silence', turnStartMs: 1000, speechEndMs: 2000, atMs: 2500 },
+    ]);
+  });
+
+  it('ignores a click shorter than minSpeechMs', async () => {
+    const { events } = await detect(track(quiet(500), speech(200), quiet(1000), speech(100), quiet(1000)));
+    expect(events).toEqual([]);
+  });
+
+  it('keeps a pause shorter than the silence in one turn, though the resumed speech is confirmed only after the deadline', async () => {
+    const { events } = await detect(track(speech(600), quiet(400), speech(600), quiet(1000)));
+    expect(events.map((e) => e.type)).toEqual([
+      'speech-started',
+      'speech-stopped',
+      'speech-started',
+      'speech-stopped',
+      'end-of-turn',
+    ]);
+    expect(ends(events)).toEqual([
+      { type: 'end-of-turn', reason: 'silence', turnStartMs: 0, speechEndMs: 1600, atMs: 2100 },
+    ]);
+  });
+
+  it('a click during a pause neither resumes the turn nor restarts the silence', async () => {
+    const { events } = await detect(track(speech(600), quiet(300), speech(100), quiet(1000)));
+    expect(events.map((e) => e.type)).toEqual(['speech-started', 'speech-stopped', 'end-of-turn']);
+    expect(ends(events)[0]).toMatchObject({ reason: 'silence', speechEndMs: 600, atMs: 1100 });
+  });
+
+  it('cuts a turn at maxTurnMs while the person still speaks, then starts a new one', async () => {
+    const { events } = await detect(track(quiet(200), speech(5000), quiet(1000)), { maxTurnMs: 3000 });
+    expect(events.map((e) => e.type)).toEqual([
+      'speech-started',
+      'end-of-turn',
+      'speech-started',
+      'speech-stopped',
+      'end-of-turn',
+    ]);
+    const [first, second] = ends(events);
+    expect(first).toMatchObject({ reason: 'max-turn', turnStartMs: 200, atMs: 3200 });
+    expect(second).toMatchObject({ reason: 'silence', turnStartMs: 3200, speechEndMs: 5200, atMs: 5700 });
+  });
+
+  it('ends at once when the turn model says complete, with its probability and the turn audio', async () => {
+    const asked: [number, number][] = [];
+    const { events, run } = await detect(
+      track(quiet(1000), speech(1000), quiet(1500)),
+      {},
+      fakeModel(asked, { probability: 0.8, firstOutputDelayMs: 15 }),
+    );
+    expect(ends(events)).toEqual([
+      {
+        type: 'end-of-turn',
+        reason: 'model',
+        turnStartMs: 1000,
+        speechEndMs: 2000,
+        probability: 0.8,
+        atMs: 2200,
+      },
+    ]);
+    expect(asked).toEqual([[700, 2200]]);
+    expect(run.metrics.ofType('turn')).toMatchObject([
+      { label: 'fake-turn', probability: 0.8, durationMs: 15 },
+    ]);
+  });
+
+  it('waits unfinishedSilenceMs when the turn model says the words are unfinished', async () => {
+    const asked: [number, number][] = [];
+    const { events } = await detect(
+      track(speech(1000), quiet(1500)),
+      {},
+      fakeModel(asked, { probability: 0.2 }),
+    );
+    expect(ends(events)).toEqual([
+      {
+        type: 'end-of-turn',
+        reason: 'silence',
+        turnStartMs: 0,
+        speechEndMs: 1000,
+        probability: 0.2,
+        atMs: 2000,
+      },
+    ]);
+    expect(asked).toHaveLength(1);
+  });
+
+  it('falls back to the silence rule, and logs, when the turn model throws', async () => {
+    const asked: [number, number][] = [];
+    const { events, lines } = await detect(
+      track(speech(1000), quiet(1500), speech(1000), quiet(1500)),
+      {},
+      fakeModel(asked, { probability: 0.2, failOnCall: 1 }),
+    );
+    expect(ends(events)).toEqual([
+      { type: 'end-of-turn', reason: 'silence', turnStartMs: 0, speechEndMs: 1000, atMs: 1500 },
+      {
+        type: 'end-of-turn',
+        reason: 'silence',
+        turnStartMs: 2500,
+        speechEndMs: 3500,
+        probability: 0.2,
+        atMs: 4500,
+      },
+    ]);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] as string)).toMatchObject({
+      level: 'warn',
+      model: 'fake-turn',
+      error: { code: 'ERR_MODEL_RUN' },
+    });
+  });
+
+  it('refuses settings that contradict each other', () => {
+    expect(() => createTurnDetector({ endOfTurnSilenceMs: 2000 })).toThrow(/unfinishedSilenceMs/);
+    expect(() => createTurnDetector({ activationThreshold: 0.2 })).toThrow(/thresholds/);
+    expect(() => createTurnDetector({ minSpeechMs: -1 })).toThrow(/minSpeechMs/);
+  });
+});
