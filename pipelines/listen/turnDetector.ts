@@ -134,7 +134,7 @@ export function createTurnDetector(
       if (isSpeech) {
         candidate ??= { onsetMs: v.ptsMs, speechMs: 0 };
         candidate.speechMs += v.durationMs;
-      } else if (!turn || turn.pauseStartMs !== undefined || v.probability < o.deactivationThreshold) {
+      } else {
         candidate = undefined;
       }
 

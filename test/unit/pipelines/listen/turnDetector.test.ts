@@ -100,6 +100,12 @@ describe('createTurnDetector', () => {
     expect(ends(events)[0]).toMatchObject({ reason: 'silence', speechEndMs: 600, atMs: 1100 });
   });
 
+  it('holds speech in progress through probabilities between the two thresholds', async () => {
+    const { events } = await detect(track(speech(400), [0.4, 600], speech(400), quiet(1000)));
+    expect(events.map((e) => e.type)).toEqual(['speech-started', 'speech-stopped', 'end-of-turn']);
+    expect(ends(events)[0]).toMatchObject({ reason: 'silence', speechEndMs: 1400, atMs: 1900 });
+  });
+
   it('cuts a turn at maxTurnMs while the person still speaks, then starts a new one', async () => {
     const { events } = await detect(track(quiet(200), speech(5000), quiet(1000)), { maxTurnMs: 3000 });
     expect(events.map((e) => e.type)).toEqual([
