@@ -1,4 +1,5 @@
 import { TypedEmitter } from '../../core/events.js';
+import { keepUnlessAborted } from '../../core/keepUnlessAborted.js';
 import type { Logger } from '../../core/log.js';
 import { SightlineError } from '../../protocol/errors.js';
 import { Call, type CallDeps } from './call.js';
@@ -49,10 +50,9 @@ export class CallRegistry extends TypedEmitter<CallRegistryEvents> {
     } finally {
       this.#starting--;
     }
-    if (signal?.aborted) {
-      call.close(`abandoned before the call was ready (${reasonCode(signal.reason)})`);
-      throw signal.reason;
-    }
+    keepUnlessAborted(signal, call, (c) =>
+      c.close(`abandoned before the call was ready (${reasonCode(signal?.reason)})`),
+    );
     this.#calls.set(call.id, call);
     call.once('closed', () => this.#calls.delete(call.id));
     this.emit('call', call);

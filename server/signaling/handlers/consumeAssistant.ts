@@ -1,5 +1,5 @@
 import type { types as ms } from 'mediasoup';
-import { keepUnlessAbandoned } from './keepUnlessAbandoned.js';
+import { keepUnlessAborted } from '../../../core/keepUnlessAborted.js';
 import { requireCall } from './requireCall.js';
 import type { Handler } from './types.js';
 
@@ -7,8 +7,8 @@ export const consumeAssistant: Handler<'consumeAssistant'> = async (
   ctx,
   { transportId, rtpCapabilities },
 ) => {
-  const consumer = keepUnlessAbandoned(
-    ctx,
+  const consumer = keepUnlessAborted(
+    ctx.signal,
     await requireCall(ctx).consumeAssistant(transportId, rtpCapabilities as unknown as ms.RtpCapabilities),
   );
   return {

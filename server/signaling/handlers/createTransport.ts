@@ -1,9 +1,9 @@
-import { keepUnlessAbandoned } from './keepUnlessAbandoned.js';
+import { keepUnlessAborted } from '../../../core/keepUnlessAborted.js';
 import { requireCall } from './requireCall.js';
 import type { Handler } from './types.js';
 
 export const createTransport: Handler<'createTransport'> = async (ctx, { direction }) => {
-  const t = keepUnlessAbandoned(ctx, await requireCall(ctx).createTransport(direction));
+  const t = keepUnlessAborted(ctx.signal, await requireCall(ctx).createTransport(direction));
   return {
     id: t.id,
     iceParameters: t.iceParameters as unknown as Record<string, unknown>,
