@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { isMissingFile } from '../../core/files.js';
 import { ModelError } from '../runtime/errors.js';
-import { isMissingFile } from '../runtime/files.js';
 import type { TransferProgress } from './progress.js';
 
 /** What the server says about a file before it is fetched. */

@@ -1,11 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isMissingFile } from '../../core/files.js';
 import { ModelError } from './errors.js';
-
-/** True for the error `readFile` gives when the file does not exist. */
-export function isMissingFile(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 'ENOENT';
-}
 
 /** Why a JSON file could not be read as an object: what `readJsonObject` asks its caller to word as an error. */
 export type JsonFileProblem = 'unreadable' | 'not-json' | 'not-object';

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { isMissingFile } from '../../core/files.js';
 import { SightlineError } from '../../protocol/errors.js';
 import type { AppContext } from '../context.js';
 
@@ -27,7 +28,7 @@ async function sendFile(res: ServerResponse, path: string, contentType: string):
     body = await readFile(path);
   } catch (error) {
     // Only a missing file means "not built"; anything else (permissions, I/O) is a real fault.
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (!isMissingFile(error)) throw error;
     sendError(
       res,
       503,
