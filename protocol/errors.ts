@@ -119,6 +119,33 @@ export const ERROR_CATALOGUE = {
     retryable: false,
     recoverable: true,
   },
+  ERR_ASSISTANT_UNAVAILABLE: {
+    message: 'The assistant cannot answer: its models are not loaded (see /readyz).',
+    retryable: false,
+    recoverable: true,
+  },
+  ERR_IMAGE_TOO_LARGE: {
+    message: 'The image is larger than the limit.',
+    retryable: false,
+    recoverable: true,
+  },
+  ERR_IMAGE_FORMAT: {
+    message: 'The image could not be decoded as JPEG, PNG or WebP.',
+    retryable: false,
+    recoverable: true,
+  },
+  ERR_TOOL_TIMEOUT: { message: 'The tool did not answer in time.', retryable: true, recoverable: true },
+  ERR_TOOL_FAILED: { message: 'The tool reported a failure.', retryable: true, recoverable: true },
+  ERR_TOOL_CALL_INVALID: {
+    message: 'The model asked for a tool call that is malformed or unknown.',
+    retryable: true,
+    recoverable: true,
+  },
+  ERR_REMOTE_MODEL: {
+    message: 'A remote model server failed or stopped answering.',
+    retryable: true,
+    recoverable: true,
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 /** A stable error code from the catalogue. */

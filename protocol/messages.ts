@@ -1,11 +1,27 @@
 import { z } from 'zod';
 import type { ErrorCode, WireError } from './errors.js';
 
-import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from './version.js';
+import { MAX_IMAGE_MESSAGE_BYTES, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from './version.js';
 
-export { MAX_MESSAGE_BYTES, PROTOCOL_VERSION };
+export { MAX_IMAGE_MESSAGE_BYTES, MAX_MESSAGE_BYTES, PROTOCOL_VERSION };
 
 const id = z.string().min(1).max(128);
+
+/** Longest typed message, in characters. */
+export const MAX_TEXT_CHARS = 4000;
+/** Largest still image accepted by `sendImage`, in bytes before base64. */
+export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
+/** Image types `sendImage` accepts. */
+export const IMAGE_MIME_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+/** Most tools one client may register. */
+export const MAX_CLIENT_TOOLS = 32;
+
+const toolSchema = z.strictObject({
+  name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/),
+  description: z.string().min(1).max(1024),
+  /** JSON Schema of the arguments: an object schema. */
+  parameters: z.looseObject({ type: z.literal('object') }),
+});
 /** mediasoup's own objects are validated structurally here and in depth by mediasoup itself. */
 const mediasoupObject = z.record(z.string(), z.unknown());
 
@@ -25,6 +41,29 @@ export const requestSchemas = {
   resumeConsumer: z.strictObject({ consumerId: id }),
   leave: z.strictObject({}),
   ping: z.strictObject({}),
+  /** A typed message to the assistant: joins the dialog like spoken words. */
+  sendText: z.strictObject({ text: z.string().trim().min(1).max(MAX_TEXT_CHARS) }),
+  /** A still image (photo, screenshot, chart) for the assistant to look at, at full resolution. */
+  sendImage: z.strictObject({
+    mimeType: z.enum(IMAGE_MIME_TYPES),
+    dataBase64: z
+      .string()
+      .min(1)
+      .max(Math.ceil(MAX_IMAGE_BYTES / 3) * 4),
+    /** An optional question about the image; without one the assistant describes it. */
+    text: z.string().max(MAX_TEXT_CHARS).optional(),
+  }),
+  /** Tools the app runs itself; the assistant may call them (`tool_call` event → `toolResult`). Replaces earlier ones. */
+  registerTools: z.strictObject({ tools: z.array(toolSchema).max(MAX_CLIENT_TOOLS) }),
+  /** The outcome of one `tool_call`. */
+  toolResult: z.strictObject({
+    callId: id,
+    ok: z.boolean(),
+    /** The result (any JSON) when ok. */
+    result: z.unknown().optional(),
+    /** Why it failed, when not ok (shown to the model, not to the user). */
+    error: z.string().max(2000).optional(),
+  }),
 } as const;
 
 /** A request method name. */
@@ -53,6 +92,10 @@ export interface ResponseDataMap {
   resumeConsumer: Record<string, never>;
   leave: Record<string, never>;
   ping: { serverTimeMs: number };
+  sendText: { turnId: string };
+  sendImage: { turnId: string; imageId: string; width: number; height: number };
+  registerTools: { registered: number };
+  toolResult: Record<string, never>;
 }
 
 /** A validated request from a client. */
@@ -68,19 +111,75 @@ export type ServerResponse =
 /** The call's lifecycle as the client sees it. */
 export type CallState = 'joined' | 'media-connected' | 'media-disconnected' | 'closed';
 
+/** What the assistant is doing; pushed on every change. */
+export type AssistantState = 'listening' | 'user-speaking' | 'thinking' | 'speaking' | 'interrupted';
+
+/**
+ * One assistant turn's figures, all on the call's one clock (ms). A stage that
+ * did not run in this turn (a typed message has no STT) reports null.
+ */
+export interface TurnMetrics {
+  type: 'turn';
+  turnId: string;
+  /** What started the turn. */
+  trigger: 'speech' | 'text' | 'image';
+  /** End of the person's speech (last VAD speech frame) to the end-of-turn decision. */
+  endOfTurnDelayMs: number | null;
+  /** End-of-turn decision to the final transcript. */
+  sttLatencyMs: number | null;
+  /** Request to the LLM's first token. */
+  llmTtftMs: number | null;
+  /** First sentence to TTS's first audio. */
+  ttsTtfbMs: number | null;
+  /** End of the person's speech to the first assistant audio packet sent (typed turns: from the message). */
+  voiceToVoiceMs: number | null;
+  interrupted: boolean;
+  tokensIn: number;
+  tokensOut: number;
+  visualTokensKept: number;
+  visualTokensMerged: number;
+}
+
 /** Metrics pushed to the client; a discriminated union on `type`. */
 export type MetricsEvent =
   | { type: 'audio_tap'; framesOut: number; gapsFilledMs: number; lateDropped: number; reordered: number }
   | { type: 'video_tap'; framesOut: number; restarts: number; fps: number }
-  | { type: 'return_audio'; packetsSent: number; latenessP50Ms: number; latenessP99Ms: number };
+  | { type: 'return_audio'; packetsSent: number; latenessP50Ms: number; latenessP99Ms: number }
+  | TurnMetrics;
 
 /** Events the server pushes, keyed by name. */
 export interface ServerEventMap {
   state: { state: CallState; callId: string; reason?: string };
+  /** The assistant's turn state (listening / user-speaking / thinking / speaking / interrupted). */
+  assistant_state: { state: AssistantState; turnId: string | null };
+  /** The person's words: partials while they speak (may change), then one final per utterance. */
   transcript: { utteranceId: string; text: string; final: boolean; startMs: number; endMs: number };
-  reply: { turnId: string; text: string; final: boolean };
+  /**
+   * The assistant's words as they are spoken: `text` is everything heard so far in
+   * this turn (cumulative), `playedMs` how much of its audio has been sent. The
+   * final event's text is what the history keeps (cut where interrupted).
+   */
+  reply: { turnId: string; text: string; final: boolean; playedMs: number; interrupted: boolean };
+  /** The assistant calls a tool the app registered; answer with `toolResult` before `timeoutMs`. */
+  tool_call: { callId: string; name: string; arguments: unknown; timeoutMs: number };
+  /** What the server runs on: the models loaded, which are missing, and whether they are random test models. */
+  models: ModelsStatus;
   metrics: MetricsEvent;
   error: WireError;
+}
+
+/** The model set as a page shows it. */
+export interface ModelsStatus {
+  /** The assistant answers (every model it needs is loaded). */
+  ready: boolean;
+  /** Role → what serves it (`whisper-base`, `openai:gpt-4o-mini@http://…`). */
+  loaded: Record<string, string>;
+  /** Files or models missing, each as a path or id. */
+  missing: string[];
+  /** The command that fetches what is missing, when something is. */
+  fetchCommand: string | null;
+  /** Random-weight test models are loaded: answers are noise. */
+  tinyTestModels: boolean;
 }
 
 /** A server-pushed event. */
@@ -96,6 +195,15 @@ export type ParseResult =
   | { ok: true; request: ClientRequest }
   | { ok: false; id: number | null; code: ErrorCode; detail: string };
 
+/** A cheap look at a large message's head: does it claim to be a `sendImage` request? */
+function isImageMessage(raw: string | Buffer): boolean {
+  const head = (typeof raw === 'string' ? raw.slice(0, 256) : raw.subarray(0, 256).toString('utf8')).replace(
+    /\s/g,
+    '',
+  );
+  return head.includes('"method":"sendImage"');
+}
+
 function isMethod(name: unknown): name is Method {
   return typeof name === 'string' && Object.hasOwn(requestSchemas, name);
 }
@@ -106,7 +214,16 @@ function isMethod(name: unknown): name is Method {
  */
 export function parseClientMessage(raw: string | Buffer): ParseResult {
   const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
-  if (bytes > MAX_MESSAGE_BYTES) {
+  if (bytes > MAX_IMAGE_MESSAGE_BYTES) {
+    return {
+      ok: false,
+      id: null,
+      code: 'ERR_MESSAGE_TOO_LARGE',
+      detail: `${bytes} > ${MAX_IMAGE_MESSAGE_BYTES} bytes`,
+    };
+  }
+  // Only an image may be larger than MAX_MESSAGE_BYTES; anything else that big is refused unread.
+  if (bytes > MAX_MESSAGE_BYTES && !isImageMessage(raw)) {
     return {
       ok: false,
       id: null,
@@ -141,6 +258,14 @@ export function parseClientMessage(raw: string | Buffer): ParseResult {
   }
   if (!isMethod(method)) {
     return { ok: false, id: reqId, code: 'ERR_UNKNOWN_TYPE', detail: 'unknown method' };
+  }
+  if (bytes > MAX_MESSAGE_BYTES && method !== 'sendImage') {
+    return {
+      ok: false,
+      id: reqId,
+      code: 'ERR_MESSAGE_TOO_LARGE',
+      detail: `${bytes} > ${MAX_MESSAGE_BYTES} bytes`,
+    };
   }
   const parsed = requestSchemas[method].safeParse(data ?? {});
   if (!parsed.success) {

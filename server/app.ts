@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { type Clock, systemClock } from '../core/clock.js';
 import { createLogger, type Logger } from '../core/log.js';
-import { MAX_MESSAGE_BYTES, SIGNALING_PATH } from '../protocol/version.js';
+import { MAX_IMAGE_MESSAGE_BYTES, SIGNALING_PATH } from '../protocol/version.js';
 import { TokenIssuer } from './auth/token.js';
 import { CallRegistry } from './call/registry.js';
 import type { Config } from './config.js';
@@ -50,7 +50,7 @@ export class SightlineServer {
     const wss = new WebSocketServer({
       server: http,
       path: SIGNALING_PATH,
-      maxPayload: MAX_MESSAGE_BYTES * 4,
+      maxPayload: MAX_IMAGE_MESSAGE_BYTES + 64 * 1024,
     });
     wss.on('connection', (ws) => new SignalingConnection(ws, app));
     wss.on('error', (error) => log.error('websocket server error', { error }));

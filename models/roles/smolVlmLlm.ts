@@ -17,6 +17,9 @@ function clipTimes(frames: LlmVideoFrame[]): { frameTimesMs: number[]; durationM
 /** SmolVLM2 as the LLM role: images as tiles + global image, clips as timestamped frames. */
 export class SmolVlmLlm implements Llm {
   readonly name = 'smolvlm';
+  /** Tools are described in the prompt and parsed from text by the dialog. */
+  readonly nativeTools = false;
+  readonly visionEncoder: string | null = null;
   readonly #runner: SmolVlmRunner;
 
   constructor(runner: SmolVlmRunner) {
@@ -46,7 +49,9 @@ export class SmolVlmLlm implements Llm {
           for (const f of part.frames) pixels.push(await preprocessVideoFrame(f, this.#runner.imageConfig));
         }
       }
-      chat.push({ role: m.role, content });
+      // The chat template knows no tool role: a tool's result is shown to the model as a user turn.
+      if (m.role === 'tool') content.unshift({ type: 'text', text: `Result of ${m.name}: ` });
+      chat.push({ role: m.role === 'tool' ? 'user' : m.role, content });
     }
     const ids = this.#runner.tokenize(this.#runner.buildPrompt(chat, media));
     const rows: Float32Array[] = [];

@@ -12,6 +12,7 @@ import { AudioSink } from '../media/audio-out/audioSink.js';
 import { VideoTap } from '../media/video-in/videoTap.js';
 import type { WorkerPool } from '../media/workerPool.js';
 import type { ServerMetrics } from '../metrics.js';
+import type { AssistantPort } from './assistantPort.js';
 
 export type CallEvents = {
   /** An event for the client (state, error, metrics). */
@@ -51,6 +52,8 @@ export class Call extends TypedEmitter<CallEvents> {
   readonly sink: AudioSink;
   /** The call's abort scope: its signal fires when the call closes; each assistant turn derives from it. */
   readonly scope = new CallScope();
+  /** The call's assistant, once attached; null while the models it needs are missing. */
+  assistant: AssistantPort | null = null;
   readonly #deps: CallDeps;
   readonly #log: Logger;
   readonly #transports = new Map<string, ms.WebRtcTransport>();

@@ -9,6 +9,8 @@ export interface FakeLlmOptions extends FakeTiming {
 /** A scripted language model: streams its reply word by word, with timing knobs; records every request. */
 export class FakeLlm implements Llm {
   readonly name = 'fake-llm';
+  readonly nativeTools = false;
+  readonly visionEncoder: string | null = null;
   readonly requests: { messages: LlmMessage[]; options: LlmRequestOptions }[] = [];
   readonly #o: FakeLlmOptions;
 

@@ -2,32 +2,13 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { CancelTimer, Clock } from '../../../core/clock.js';
 import { type Logger, silentLogger } from '../../../core/log.js';
 import type { PcmChunk } from '../../../core/media.js';
+import type { Playback, PlaybackResult } from '../../../core/playback.js';
 import { SightlineError } from '../../../protocol/errors.js';
 import { RollingSamples } from '../latencyStats.js';
 import { OpusEncoder } from '../opus.js';
 import { buildRtp } from '../rtp.js';
 
-/** How a playback ended. */
-export interface PlaybackResult {
-  /** Milliseconds of this utterance actually sent into the call. */
-  playedMs: number;
-  completed: boolean;
-  reason: 'completed' | 'cancelled' | 'closed' | 'error';
-  /** With reason 'error', when known: what failed (the source's own error, or `ERR_AUDIO_FORMAT`). */
-  error?: Error;
-}
-
-/** One utterance being played into the call. */
-export interface Playback {
-  readonly id: string;
-  /** Milliseconds sent so far. */
-  readonly playedMs: number;
-  /** Clock time the first packet was sent, or null before. */
-  readonly firstPacketAtMs: number | null;
-  readonly done: Promise<PlaybackResult>;
-  /** Stops at the next packet boundary; nothing more of it is sent. Idempotent. */
-  cancel(): void;
-}
+export type { Playback, PlaybackResult };
 
 export interface PacerOptions {
   clock: Clock;

@@ -7,7 +7,11 @@ import { join } from './join.js';
 import { leave } from './leave.js';
 import { ping } from './ping.js';
 import { produce } from './produce.js';
+import { registerTools } from './registerTools.js';
 import { resumeConsumer } from './resumeConsumer.js';
+import { sendImage } from './sendImage.js';
+import { sendText } from './sendText.js';
+import { toolResult } from './toolResult.js';
 import type { Handler } from './types.js';
 
 /** One handler per protocol method; the compiler checks none is missing. */
@@ -21,4 +25,8 @@ export const handlers: { [M in Method]: Handler<M> } = {
   resumeConsumer,
   leave,
   ping,
+  sendText,
+  sendImage,
+  registerTools,
+  toolResult,
 };

@@ -123,6 +123,12 @@ describe('parseClientMessage', () => {
     consumeAssistant: { transportId: 't2', rtpCapabilities: { codecs: [] } },
     resumeConsumer: { consumerId: 'c1' },
     leave: {},
+    sendText: { text: 'hello' },
+    sendImage: { mimeType: 'image/png', dataBase64: 'iVBORw0KGgo=' },
+    registerTools: {
+      tools: [{ name: 'get_weather', description: 'Weather now', parameters: { type: 'object' } }],
+    },
+    toolResult: { callId: 'c1', ok: true, result: { tempC: 21 } },
     ping: {},
   };
 
