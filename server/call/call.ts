@@ -3,6 +3,7 @@ import type { types as ms } from 'mediasoup';
 import type { Clock } from '../../core/clock.js';
 import { TypedEmitter } from '../../core/events.js';
 import type { Logger } from '../../core/log.js';
+import type { AssistantPort } from '../../pipelines/assistant/port.js';
 import { CallScope } from '../../pipelines/core/scope.js';
 import { SightlineError } from '../../protocol/errors.js';
 import type { CallState, ServerEventMap } from '../../protocol/messages.js';
@@ -12,7 +13,6 @@ import { AudioSink } from '../media/audio-out/audioSink.js';
 import { VideoTap } from '../media/video-in/videoTap.js';
 import type { WorkerPool } from '../media/workerPool.js';
 import type { ServerMetrics } from '../metrics.js';
-import type { AssistantPort } from './assistantPort.js';
 
 export type CallEvents = {
   /** An event for the client (state, error, metrics). */

@@ -1,5 +1,5 @@
+import type { AssistantPort } from '../../../pipelines/assistant/port.js';
 import { SightlineError } from '../../../protocol/errors.js';
-import type { AssistantPort } from '../../call/assistantPort.js';
 import { requireCall } from './requireCall.js';
 import type { HandlerContext } from './types.js';
 

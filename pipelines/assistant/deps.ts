@@ -1,0 +1,40 @@
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
+import type { AudioOutput } from '../../core/playback.js';
+import type { Llm, VisionEncoder } from '../../models/roles/llm.js';
+import type { Ocr } from '../../models/roles/ocr.js';
+import type { Stt } from '../../models/roles/stt.js';
+import type { Tts } from '../../models/roles/tts.js';
+import type { TurnDetector } from '../../models/roles/turn.js';
+import type { Vad } from '../../models/roles/vad.js';
+import type { MetricsSink } from '../core/metrics.js';
+
+/**
+ * The models one assistant uses: loaded once by the server and shared by every
+ * call (each call keeps its own per-stream state, e.g. `vad.createStream()`).
+ * A role may be local or an OpenAI-compatible server; the assistant cannot tell.
+ */
+export interface AssistantModels {
+  vad: Vad;
+  stt: Stt;
+  llm: Llm;
+  tts: Tts;
+  /** Audio end-of-turn model (Smart Turn v3); null: silence and words decide. */
+  turn: TurnDetector | null;
+  /** Text in frames and images; null: no `read_text`, no OCR context. */
+  ocr: Ocr | null;
+  /** The watch lane's encoder; null: frames go to the LLM as images. */
+  vision: VisionEncoder | null;
+}
+
+/** What one call's assistant is built from. */
+export interface AssistantDeps {
+  models: AssistantModels;
+  /** The call's audio sink (or a fake). */
+  output: AudioOutput;
+  clock: Clock;
+  log: Logger;
+  metrics: MetricsSink;
+  /** The call's signal: everything the assistant started stops when it fires. */
+  signal: AbortSignal;
+}
