@@ -14,7 +14,7 @@ import {
   whisperAsrOracle,
   whisperFeatureOracle,
 } from '../test/helpers/oracles.js';
-import { tinyModelDir } from '../test/tiny/index.js';
+import { tinyModelDir } from '../test/helpers/tinyModels.js';
 
 const fmt = (n: number, d = 1) => n.toFixed(d);
 

@@ -3,7 +3,7 @@ import type { Llm, LlmMessage, LlmToken, LlmVideoFrame } from '../../models/role
 import { SmolVlmLlm } from '../../models/roles/smolVlmLlm.js';
 import { FakeLlm } from '../../pipelines/testing/fakes/fakeLlm.js';
 import { collect } from '../helpers/collect.js';
-import { tinyModelDir } from '../tiny/index.js';
+import { tinyModelDir } from '../helpers/tinyModels.js';
 
 /** SmolVLM2 on a tiny-random model with the real export's contract (its words are noise), and the fake. */
 const implementations: [string, () => Promise<Llm>][] = [

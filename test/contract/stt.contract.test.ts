@@ -4,7 +4,7 @@ import type { Stt, SttResult } from '../../models/roles/stt.js';
 import { WhisperStt } from '../../models/roles/whisperStt.js';
 import { FakeStt } from '../../pipelines/testing/fakes/fakeStt.js';
 import { LIBRIVOX_WAV, read16k } from '../helpers/audio.js';
-import { tinyModelDir } from '../tiny/index.js';
+import { tinyModelDir } from '../helpers/tinyModels.js';
 
 /** Whisper on a tiny-random model with the real export's contract (its words are noise), and the fake. */
 const implementations: [string, () => Promise<Stt>][] = [

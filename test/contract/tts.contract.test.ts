@@ -12,7 +12,7 @@ import type { StageContext } from '../../pipelines/core/stage.js';
 import { type SpokenChunk, speaker } from '../../pipelines/speak/speaker.js';
 import { FakeTts } from '../../pipelines/testing/fakes/fakeTts.js';
 import { collect } from '../helpers/collect.js';
-import { tinyModelDir } from '../tiny/index.js';
+import { tinyModelDir } from '../helpers/tinyModels.js';
 
 /** Every TTS passes the same suite: espeak-ng for real, Kokoro and Piper on tiny-random models, and the fake. */
 const implementations: [string, () => Promise<Tts>][] = [

@@ -5,7 +5,7 @@ import type { TurnDetector } from '../../models/roles/turn.js';
 import { SmartTurn } from '../../models/turn/smartTurn.js';
 import { FakeTurnDetector } from '../../pipelines/testing/fakes/fakeTurnDetector.js';
 import { LIBRIVOX_WAV, read16k } from '../helpers/audio.js';
-import { tinyModelDir } from '../tiny/index.js';
+import { tinyModelDir } from '../helpers/tinyModels.js';
 
 /** Smart Turn v3 on a tiny-random model with the real contract, and the fake (louder end, more complete). */
 const implementations: [string, () => Promise<TurnDetector>][] = [

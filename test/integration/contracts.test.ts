@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { assertMatchesRecord, type ModelFamily, modelSignature } from '../../models/contracts/contract.js';
 import { bundledPpOcrPaths } from '../../models/ocr/ppocr.js';
 import { OnnxModel } from '../../models/runtime/onnxModel.js';
+import { SMOLVLM_TINY } from '../../models/tiny/smolvlmTiny.js';
+import { WHISPER_TINY } from '../../models/tiny/whisperTiny.js';
 import { bundledSileroPath } from '../../models/vad/sileroVad.js';
-import { tinyModelDir } from '../tiny/index.js';
-import { SMOLVLM_TINY } from '../tiny/smolvlmTiny.js';
-import { WHISPER_TINY } from '../tiny/whisperTiny.js';
+import { tinyModelDir } from '../helpers/tinyModels.js';
 
 interface Case {
   family: ModelFamily;

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SmolVlmTinyOptions, writeSmolVlmTiny } from '../../models/tiny/smolvlmTiny.js';
 import { preprocessStill, preprocessVideoFrame } from '../../models/vision/smolvlmImage.js';
 import { SMOLVLM_LAYOUT, SmolVlmRunner } from '../../models/vlm/smolvlm.js';
 import { collect } from '../helpers/collect.js';
-import { tinyModelDir } from '../tiny/index.js';
-import { type SmolVlmTinyOptions, writeSmolVlmTiny } from '../tiny/smolvlmTiny.js';
+import { tinyModelDir } from '../helpers/tinyModels.js';
 
 let vlm: SmolVlmRunner;
 let photo: Buffer;

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WhisperRunner } from '../../models/stt/whisper.js';
+import { type WhisperTinyOptions, writeWhisperTiny } from '../../models/tiny/whisperTiny.js';
 import { LIBRIVOX_WAV, read16k, whiteNoise } from '../helpers/audio.js';
 import { oracleTokens, whisperAsrOracle } from '../helpers/oracles.js';
-import { tinyModelDir } from '../tiny/index.js';
-import { type WhisperTinyOptions, writeWhisperTiny } from '../tiny/whisperTiny.js';
+import { tinyModelDir } from '../helpers/tinyModels.js';
 
 let whisper: WhisperRunner;
 let speech: Float32Array;

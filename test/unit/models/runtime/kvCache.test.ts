@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cacheFloatType, emptyPast, nextPast, pastInputNames } from '../../../../models/runtime/kvCache.js';
 import { OnnxModel } from '../../../../models/runtime/onnxModel.js';
-import { type DType, Graph } from '../../../tiny/onnxGraph.js';
+import { type DType, Graph } from '../../../../models/tiny/onnxGraph.js';
 
 const t = (v: number, len = 1) => new ort.Tensor('float32', new Float32Array(len).fill(v), [1, 1, len, 1]);
 

@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ModelError } from '../../../../models/runtime/errors.js';
 import { loadSessions, OnnxModel } from '../../../../models/runtime/onnxModel.js';
-import { Graph } from '../../../tiny/onnxGraph.js';
+import { Graph } from '../../../../models/tiny/onnxGraph.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sightline-sessions-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

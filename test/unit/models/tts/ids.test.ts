@@ -4,7 +4,7 @@ import { phonemize } from '../../../../models/tts/espeak.js';
 import { KokoroTts } from '../../../../models/tts/kokoro.js';
 import { kokoroNormalize, phonemizeKeepingPunctuation } from '../../../../models/tts/phonemes.js';
 import { PiperTts } from '../../../../models/tts/piper.js';
-import { tinyModelDir } from '../../../tiny/index.js';
+import { tinyModelDir } from '../../../helpers/tinyModels.js';
 
 describe('phonemes and ids', () => {
   it('gets IPA from espeak-ng and keeps punctuation', async () => {

@@ -4,7 +4,7 @@ import { LogMelExtractor } from '../../../../models/audio/logMel.js';
 import { SMART_TURN_FEATURES, SmartTurn, smartTurnWindow } from '../../../../models/turn/smartTurn.js';
 import { LIBRIVOX_WAV, read16k, whiteNoise } from '../../../helpers/audio.js';
 import { whisperFeatureOracle } from '../../../helpers/oracles.js';
-import { tinyModelDir } from '../../../tiny/index.js';
+import { tinyModelDir } from '../../../helpers/tinyModels.js';
 
 const WINDOW = 8 * 16000;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { SMOLVLM_IMAGE_CHAT_TEMPLATE } from '../../../../models/tiny/smolvlmTiny.js';
 import { chatTemplateFor, modelChatTemplate } from '../../../../models/vlm/chatTemplate.js';
 import { type ChatMessage, renderChat } from '../../../../models/vlm/prompt.js';
-import { SMOLVLM_IMAGE_CHAT_TEMPLATE } from '../../../tiny/smolvlmTiny.js';
 
 const video: ChatMessage[] = [
   { role: 'user', content: [{ type: 'video' }, { type: 'text', text: 'What happens?' }] },

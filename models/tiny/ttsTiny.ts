@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mulberry32 } from '../../models/runtime/random.js';
+import { mulberry32 } from '../runtime/random.js';
 import { Graph } from './onnxGraph.js';
 
 /** Kokoro's symbol set (pad `$` first): punctuation, then IPA letters. */

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SMART_TURN_LAYOUT } from '../../models/turn/smartTurn.js';
+import { SMART_TURN_LAYOUT } from '../turn/smartTurn.js';
 import { Graph, linear } from './onnxGraph.js';
 
 const MELS = 80;

@@ -1,5 +1,5 @@
 import onnxProto from 'onnx-proto';
-import { mulberry32 } from '../../models/runtime/random.js';
+import { mulberry32 } from '../runtime/random.js';
 
 const { onnx } = onnxProto;
 type INode = onnxProto.onnx.INodeProto;
