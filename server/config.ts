@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { LogLevel } from '../core/log.js';
+import { managerOptionsFromEnv } from '../models/manager/manager.js';
+import { MODEL_SETS } from '../models/manager/manifest.js';
 import { SightlineError } from '../protocol/errors.js';
 
 /** Everything the server reads from its environment, validated once at start-up. */
@@ -25,10 +27,34 @@ export interface Config {
   video: { fps: number };
   limits: { maxCalls: number; wsHeartbeatMs: number; requestTimeoutMs: number };
   log: { level: LogLevel; content: boolean };
+  assistant: AssistantConfig;
+}
+
+/** Which text-to-speech engine speaks; `auto`: Kokoro when its files are present, else espeak-ng. */
+export type TtsEngineChoice = 'auto' | 'kokoro' | 'piper' | 'espeak';
+
+/** The model set the assistant loads at start (shared by every call). */
+export interface AssistantConfig {
+  /** A set of the model manager (`default`, `small`, `large`). */
+  modelSet: string;
+  /** Where downloaded models live (`<dir>/<repo>/<file>`). */
+  modelsDir: string;
+  /** Where `models pull` fetches from (Hugging Face or a mirror). */
+  modelsBaseUrl: string;
+  ttsEngine: TtsEngineChoice;
+  /** A voice id of the engine (Kokoro voice file, espeak-ng voice); null: the engine's default. */
+  ttsVoice: string | null;
+  /** The Piper voice's `.onnx` path (its `.onnx.json` beside it); needed for TTS_ENGINE=piper. */
+  piperVoicePath: string | null;
+  /** Smart Turn v3: `auto` uses it when its file is present; `on` requires it. */
+  smartTurn: 'auto' | 'on' | 'off';
+  /** onnxruntime intra-op threads per model session. */
+  threads: { stt: number; llm: number; tts: number; turn: number; ocr: number };
 }
 
 const port = z.coerce.number().int().min(1).max(65535);
 const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+const threads = z.coerce.number().int().min(1).max(64);
 
 const schema = z.object({
   HOST: z.string().default('127.0.0.1'),
@@ -49,7 +75,25 @@ const schema = z.object({
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_CONTENT: bool.default(false),
+  SIGHTLINE_MODEL_SET: z.string().default('default'),
+  SIGHTLINE_MODELS_DIR: z.string().optional(),
+  TTS_ENGINE: z.enum(['kokoro', 'piper', 'espeak']).optional(),
+  TTS_VOICE: z.string().optional(),
+  PIPER_VOICE: z.string().optional(),
+  SMART_TURN: z.enum(['on', 'off', '1', '0', 'true', 'false']).optional(),
+  MODEL_THREADS: threads.optional(),
+  STT_THREADS: threads.optional(),
+  LLM_THREADS: threads.optional(),
+  TTS_THREADS: threads.optional(),
 });
+
+/** The default threads per model session: two where there are two cores to spare (see ASSISTANT.md's table). */
+const DEFAULT_MODEL_THREADS = Math.max(1, Math.min(2, availableParallelism()));
+
+function smartTurnChoice(v: string | undefined): AssistantConfig['smartTurn'] {
+  if (v === undefined) return 'auto';
+  return v === 'on' || v === '1' || v === 'true' ? 'on' : 'off';
+}
 
 /** A configuration problem (ERR_CONFIG), reported as one readable line at start-up. */
 export class ConfigError extends SightlineError {
@@ -82,6 +126,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.MEDIA_LISTEN_IP === '0.0.0.0' && !e.MEDIA_ANNOUNCED_ADDRESS) {
     throw new ConfigError('MEDIA_LISTEN_IP=0.0.0.0 needs MEDIA_ANNOUNCED_ADDRESS (the IP browsers reach)');
   }
+  if (!MODEL_SETS[e.SIGHTLINE_MODEL_SET]) {
+    throw new ConfigError(
+      `SIGHTLINE_MODEL_SET=${e.SIGHTLINE_MODEL_SET} is not a model set (known: ${Object.keys(MODEL_SETS).join(', ')})`,
+    );
+  }
+  if (e.TTS_ENGINE === 'piper' && !e.PIPER_VOICE) {
+    throw new ConfigError('TTS_ENGINE=piper needs PIPER_VOICE (the path of a Piper voice .onnx)');
+  }
+  const manager = managerOptionsFromEnv(env);
+  const modelThreads = e.MODEL_THREADS ?? DEFAULT_MODEL_THREADS;
   return {
     http: { host: e.HOST, port: e.PORT },
     auth: {
@@ -105,5 +159,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     },
     log: { level: e.LOG_LEVEL, content: e.LOG_CONTENT },
+    assistant: {
+      modelSet: e.SIGHTLINE_MODEL_SET,
+      modelsDir: manager.dir,
+      modelsBaseUrl: manager.baseUrl,
+      ttsEngine: e.TTS_ENGINE ?? 'auto',
+      ttsVoice: e.TTS_VOICE ?? null,
+      piperVoicePath: e.PIPER_VOICE ?? null,
+      smartTurn: smartTurnChoice(e.SMART_TURN),
+      threads: {
+        stt: e.STT_THREADS ?? modelThreads,
+        llm: e.LLM_THREADS ?? modelThreads,
+        tts: e.TTS_THREADS ?? modelThreads,
+        turn: 1,
+        ocr: modelThreads,
+      },
+    },
   };
 }

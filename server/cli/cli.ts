@@ -11,9 +11,12 @@ Commands:
   models pull    [--set NAME | MODEL...]   download what is missing (resumable, verified, atomic)
   models verify  [--set NAME | MODEL...]   re-hash present files against their pinned sha256
   models path    [--set NAME | MODEL...]   print the directory of each model
+  models tiny DIR [--set NAME]             write tiny RANDOM test models into DIR, laid out like the real
+                                           downloads (tests, wiring demos: SIGHTLINE_MODELS_DIR=DIR npm start)
   help                                     this text (also --help, -h)
 
 Sets: default (whisper-base, SmolVLM2-256M, Kokoro, Smart Turn v3), small, large; without a set or models: --set default.
+--configured instead of a set: what the server's environment needs (SIGHTLINE_MODEL_SET, TTS_ENGINE, SMART_TURN, *_BASE_URL).
 Environment: SIGHTLINE_MODELS_DIR (where models live), HF_ENDPOINT (a Hugging Face mirror).
 
 The server itself: npm start (set-up, then http://localhost:8080); the tests: npm test.`;

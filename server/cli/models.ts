@@ -1,6 +1,9 @@
 import { ModelManager, managerOptionsFromEnv, PULL_COMMAND } from '../../models/manager/manager.js';
 import { progressPrinter } from '../../models/manager/progress.js';
+import { configuredDownloads } from '../assistant/plan.js';
+import { loadConfig } from '../config.js';
 import { type CliIo, processIo } from './io.js';
+import { tinyCommand } from './tiny.js';
 
 /** `sightline models --help`. */
 export const MODELS_USAGE = `usage: sightline models <command> [--set NAME | MODEL...]
@@ -9,8 +12,12 @@ export const MODELS_USAGE = `usage: sightline models <command> [--set NAME | MOD
   pull     download what is missing (resumable, verified, atomic)
   verify   re-hash present files against their pinned sha256
   path     print the directory of each model
+  tiny DIR write tiny RANDOM test models for the set into DIR, laid out like the real downloads
+           (for tests and wiring demos: SIGHTLINE_MODELS_DIR=DIR npm start; every answer is noise)
 
 Sets: default (whisper-base, SmolVLM2-256M, Kokoro, Smart Turn v3), small, large. Without a set or models: --set default.
+--configured: the models the server's environment needs (SIGHTLINE_MODEL_SET, TTS_ENGINE, SMART_TURN,
+and no LLM/STT/TTS model for a role with LLM_BASE_URL/STT_BASE_URL/TTS_BASE_URL).
 Environment: SIGHTLINE_MODELS_DIR (where models live), HF_ENDPOINT (a Hugging Face mirror).`;
 
 function targets(args: string[]): string[] {
@@ -22,6 +29,18 @@ function targets(args: string[]): string[] {
     else if (!a.startsWith('-')) out.push(a);
   }
   return out.length > 0 ? out : ['default'];
+}
+
+/**
+ * What the server configured by `env` reads from the models directory (the
+ * first run's fetch): model ids, or the set when it is the whole set.
+ */
+function configuredTargets(manager: ModelManager, env: NodeJS.ProcessEnv): string[] {
+  const config = loadConfig(env).assistant;
+  const remote = { llm: !!env.LLM_BASE_URL, stt: !!env.STT_BASE_URL, tts: !!env.TTS_BASE_URL };
+  const ids = configuredDownloads(config, manager, remote).map((m) => m.id);
+  const whole = manager.sets[config.modelSet] ?? [];
+  return ids.length === whole.length && whole.every((id) => ids.includes(id)) ? [config.modelSet] : ids;
 }
 
 /** The pull command for exactly these targets, as a user would type it. */
@@ -84,10 +103,16 @@ export async function modelsCommand(
   args: string[],
   io: CliIo = processIo,
   manager: ModelManager = new ModelManager(managerOptionsFromEnv()),
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const [command, ...rest] = args;
-  const names = targets(rest);
   try {
+    if (command === 'tiny') return tinyCommand(rest, manager, io);
+    const names = rest.includes('--configured') ? configuredTargets(manager, env) : targets(rest);
+    if (names.length === 0) {
+      io.out.write('the configured server reads no model files (every role is remote or built in)\n');
+      return 0;
+    }
     switch (command) {
       case 'list':
         return list(manager, names, io);
