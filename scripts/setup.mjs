@@ -213,4 +213,18 @@ if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestSource) {
   if (!run('node', ['scripts/build-client.mjs'])) die('the browser bundle build failed');
 }
 
+// 5. The models, on the start path only (the tests never fetch): what the configured server reads
+// (SIGHTLINE_MODELS_DIR, SIGHTLINE_MODEL_SET, TTS_ENGINE, …), with the model manager's progress bar.
+// Offline, or when the fetch fails, the server starts anyway and reports what is missing; it never
+// falls back to the tiny test models.
+if (purpose === 'start') {
+  step('fetching what the configured model set lacks (nothing when every file is present)');
+  const pulled = run(process.execPath, [join(ROOT, 'bin/sightline.mjs'), 'models', 'pull', '--configured']);
+  if (pulled) step('models are in place');
+  else
+    step(
+      'models NOT fetched (no network, or the download failed): starting anyway; /readyz and the page name what is missing',
+    );
+}
+
 step(`ready for ${purpose}`);

@@ -4,6 +4,7 @@ import { WebSocketServer } from 'ws';
 import { type Clock, systemClock } from '../core/clock.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { MAX_IMAGE_MESSAGE_BYTES, SIGNALING_PATH } from '../protocol/version.js';
+import { type LoadedModelSet, loadModelSet, type RemoteRoles } from './assistant/modelSet.js';
 import { TokenIssuer } from './auth/token.js';
 import { CallRegistry } from './call/registry.js';
 import type { Config } from './config.js';
@@ -18,20 +19,38 @@ export class SightlineServer {
   readonly app: AppContext;
   readonly #http: Server;
   readonly #wss: WebSocketServer;
+  /** Whether close() disposes the models (false for a set the caller injected and still owns). */
+  readonly #ownsModels: boolean;
   #closed = false;
 
-  private constructor(app: AppContext, http: Server, wss: WebSocketServer) {
+  private constructor(app: AppContext, http: Server, wss: WebSocketServer, ownsModels: boolean) {
     this.app = app;
     this.#http = http;
     this.#wss = wss;
+    this.#ownsModels = ownsModels;
   }
 
+  /**
+   * Starts the server. The model set is loaded here, once, from
+   * `config.assistant` (with `remote` roles plugged in), unless `models` is
+   * given (tests share one loaded set; its owner disposes it). Missing models
+   * do not stop the start: calls can join, `/readyz` names what is missing.
+   */
   static async create(
     config: Config,
-    options: { clock?: Clock; log?: Logger } = {},
+    options: { clock?: Clock; log?: Logger; models?: LoadedModelSet; remote?: RemoteRoles } = {},
   ): Promise<SightlineServer> {
     const clock = options.clock ?? systemClock;
     const log = options.log ?? createLogger({ level: config.log.level, logContent: config.log.content });
+    const models =
+      options.models ??
+      (await loadModelSet({
+        config: config.assistant,
+        log: log.child({ component: 'models' }),
+        ...(options.remote ? { remote: options.remote } : {}),
+      }));
+    const ownsModels = options.models === undefined;
+    const disposeOwned = () => (ownsModels ? models.dispose() : Promise.resolve());
     const metrics = new ServerMetrics();
     const pool = await WorkerPool.create(
       {
@@ -40,11 +59,14 @@ export class SightlineServer {
         rtcMaxPort: config.media.rtcMaxPort,
       },
       log,
-    );
+    ).catch(async (error: unknown) => {
+      await disposeOwned();
+      throw error;
+    });
     pool.on('workerDied', () => metrics.workerDeaths.inc());
     const tokens = new TokenIssuer(config.auth.secret, config.auth.tokenTtlMs);
     const calls = new CallRegistry({ pool, clock, config, log, metrics }, log);
-    const app: AppContext = { config, clock, log, metrics, pool, tokens, calls };
+    const app: AppContext = { config, clock, log, metrics, pool, tokens, calls, models };
     const http = createHttpServer(app);
     // The ws limit sits above the protocol limit so oversized messages get a typed reply, not a dropped socket.
     const wss = new WebSocketServer({
@@ -60,11 +82,12 @@ export class SightlineServer {
         http.off('error', reject);
         resolve();
       });
-    }).catch((error: unknown) => {
+    }).catch(async (error: unknown) => {
       pool.close();
+      await disposeOwned();
       throw error;
     });
-    return new SightlineServer(app, http, wss);
+    return new SightlineServer(app, http, wss, ownsModels);
   }
 
   /** The HTTP base URL, e.g. http://127.0.0.1:8080. */
@@ -91,5 +114,6 @@ export class SightlineServer {
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
     await new Promise<void>((resolve) => this.#http.close(() => resolve()));
     this.app.pool.close();
+    if (this.#ownsModels) await this.app.models.dispose();
   }
 }

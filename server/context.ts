@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
+import type { LoadedModelSet } from './assistant/modelSet.js';
 import type { TokenIssuer } from './auth/token.js';
 import type { CallRegistry } from './call/registry.js';
 import type { Config } from './config.js';
@@ -15,4 +16,6 @@ export interface AppContext {
   pool: WorkerPool;
   tokens: TokenIssuer;
   calls: CallRegistry;
+  /** The assistant's models, loaded once at start and shared by every call (`models: null` when missing). */
+  models: LoadedModelSet;
 }

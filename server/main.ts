@@ -28,7 +28,17 @@ async function main(): Promise<void> {
   const server = await SightlineServer.create(config, { log });
   const shown = server.url.replace('127.0.0.1', 'localhost');
   log.info('sightline is up', { url: shown, workers: server.pool.size, authMode: config.auth.mode });
-  process.stdout.write(`\nSightline is running. Open ${shown} in Chrome or Firefox.\n\n`);
+  process.stdout.write(`\nSightline is running. Open ${shown} in Chrome or Firefox.\n`);
+  const models = server.app.models.status;
+  if (!models.ready) {
+    process.stdout.write(
+      `The assistant cannot answer yet: ${models.missing.length} model file(s) missing or broken (see ${shown}/readyz).\n` +
+        (models.fetchCommand ? `Fix it with: ${models.fetchCommand}\n` : ''),
+    );
+  } else if (models.tinyTestModels) {
+    process.stdout.write('WARNING: tiny RANDOM test models are loaded: every answer is noise.\n');
+  }
+  process.stdout.write('\n');
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1);

@@ -120,19 +120,24 @@ export async function modelsCommand(
         const ac = new AbortController();
         const onSigint = () => ac.abort();
         process.once('SIGINT', onSigint);
+        let present = 0;
+        let fetched = 0;
         try {
           await manager.pull(names, {
             signal: ac.signal,
             // A writer without isTTY (tests) gets the printer's plain line mode.
             onProgress: progressPrinter(io.err as NodeJS.WriteStream),
-            onFile: (label, state) => {
-              if (state === 'present') io.out.write(`present  ${label}\n`);
+            onFile: (_label, state) => {
+              if (state === 'present') present++;
+              else fetched++;
             },
           });
         } finally {
           process.off('SIGINT', onSigint);
         }
-        io.out.write(`all files present in ${manager.dir}\n`);
+        io.out.write(
+          `all files present in ${manager.dir} (${plural(fetched, 'file')} fetched, ${present} already there)\n`,
+        );
         return 0;
       }
       case 'verify':

@@ -52,6 +52,39 @@ const issueToken: Route = async (app, req, res) => {
   sendJson(res, 200, { token, expiresAtMs: claims.exp });
 };
 
+/** The sentence a page shows when random test models answer. */
+export const TINY_MODELS_NOTICE =
+  'Random test models are loaded: the assistant runs, and every answer is noise.';
+
+/**
+ * 200 when the assistant can answer (a media worker is alive and every model
+ * loaded); 503 otherwise, naming the missing models and the command that
+ * fetches them. Calls can still join while it is 503.
+ */
+const readiness: Route = async (app, _req, res) => {
+  const alive = app.pool.alive;
+  const models = app.models.status;
+  const ready = alive > 0 && models.ready;
+  const reasons: string[] = [];
+  if (alive === 0) reasons.push('no media worker is alive');
+  if (!models.ready) {
+    const failed = Object.entries(app.models.loadErrors).map(([id, why]) => `${id} failed to load (${why})`);
+    reasons.push(
+      failed.length > 0
+        ? `the assistant cannot answer: ${failed.join('; ')}`
+        : `the assistant cannot answer: models are missing in ${app.config.assistant.modelsDir}`,
+    );
+    if (models.fetchCommand) reasons.push(`run: ${models.fetchCommand}`);
+  }
+  sendJson(res, ready ? 200 : 503, {
+    status: ready ? 'ready' : 'not ready',
+    workersAlive: alive,
+    models,
+    ...(reasons.length > 0 ? { message: `${reasons.join('; ')}.` } : {}),
+    ...(models.tinyTestModels ? { notice: TINY_MODELS_NOTICE } : {}),
+  });
+};
+
 /** Method + path → handler. */
 export const routes: Record<string, Route> = {
   'GET /': (_app, _req, res) => sendFile(res, join(PAGE_DIR, 'index.html'), 'text/html; charset=utf-8'),
@@ -67,10 +100,7 @@ export const routes: Record<string, Route> = {
   },
   'POST /api/token': issueToken,
   'GET /healthz': async (_app, _req, res) => sendJson(res, 200, { status: 'ok' }),
-  'GET /readyz': async (app, _req, res) => {
-    const alive = app.pool.alive;
-    sendJson(res, alive > 0 ? 200 : 503, { status: alive > 0 ? 'ready' : 'not ready', workersAlive: alive });
-  },
+  'GET /readyz': readiness,
   'GET /metrics': async (app, _req, res) => {
     app.metrics.workersAlive.set(app.pool.alive);
     const body = await app.metrics.render();

@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import type { Clock } from '../../core/clock.js';
 import { createLogger, type Logger, type LogLevel } from '../../core/log.js';
 import { SightlineServer } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
+import { FIXTURE_DIR } from './fixtures.js';
 
 /** One parsed log line. */
 export interface LogRecord {
@@ -29,6 +31,9 @@ export function captureLog(level: LogLevel = 'debug'): CapturedLog {
   };
 }
 
+/** A models directory with nothing in it: the server starts and reports every model missing. */
+export const NO_MODELS_DIR = join(FIXTURE_DIR, 'no-models');
+
 /**
  * Starts a real server (real mediasoup workers) on an ephemeral port. Logs go to
  * stderr at TEST_LOG_LEVEL (default error) unless `options.log` is given; tests
@@ -44,6 +49,8 @@ export async function startTestServer(
     PORT: '0',
     MEDIASOUP_WORKERS: '1',
     LOG_LEVEL: (process.env.TEST_LOG_LEVEL as string) ?? 'error',
+    // Never the user's downloaded models: a test names its models dir (e.g. tinyModelSetDir()).
+    SIGHTLINE_MODELS_DIR: NO_MODELS_DIR,
     ...env,
   });
   return SightlineServer.create(config, {
