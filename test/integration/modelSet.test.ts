@@ -24,7 +24,6 @@ function captureIo(): CliIo & { stdout: () => string; stderr: () => string } {
 }
 
 const assistantConfig = (env: Record<string, string>) => loadConfig(env).assistant;
-const ROLES = ['vad', 'ocr', 'stt', 'llm', 'tts', 'turn'];
 
 describe('the model set at start', () => {
   let root: string;
@@ -86,7 +85,7 @@ describe('the model set at start', () => {
       ]);
       expect(captured.at('warn', 'TINY RANDOM TEST MODELS')).toHaveLength(1);
       expect(captured.at('info', 'text to speech')[0]).toMatchObject({ engine: 'kokoro' });
-      // The loaded roles run: the VAD on a second of silence, the TTS on a sentence.
+      // A loaded role runs: the VAD on a second of silence.
       const vad = models?.vad.createStream();
       const probs = await vad?.process({ samples: new Int16Array(16000), sampleRateHz: 16000, ptsMs: 0 });
       expect(probs?.length).toBeGreaterThan(0);
