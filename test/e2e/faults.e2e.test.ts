@@ -99,7 +99,8 @@ describe('faults during a call', () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     await waitFor(() => server.pool.alive === 1, 10_000, 'a replacement worker');
     expect(server.pool.pids[0]).not.toBe(pid);
-    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    // Media readiness; the test server has no models, so /readyz is 503 on their account alone.
+    expect(await (await fetch(`${server.url}/readyz`)).json()).toMatchObject({ workersAlive: 1 });
     // A new call works on the replacement worker.
     const next = await joinCall(server, await browser());
     expect(next.call.router.closed).toBe(false);

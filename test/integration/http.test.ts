@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SightlineServer } from '../../server/app.js';
-import { startTestServer } from '../helpers/server.js';
+import { issueToken, RawClient } from '../helpers/rawClient.js';
+import { captureLog, NO_MODELS_DIR, startTestServer } from '../helpers/server.js';
+import { tinyModelSetDir } from '../helpers/tinyModels.js';
 
 describe('HTTP endpoints', () => {
   let server: SightlineServer;
@@ -16,7 +18,7 @@ describe('HTTP endpoints', () => {
   it('answers health, readiness and Prometheus metrics', async () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${server.url}/readyz`);
-    expect(ready.status).toBe(200);
+    expect(ready.status).toBe(503); // no models in this server's models dir
     expect(await ready.json()).toMatchObject({ workersAlive: 1 });
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     for (const name of [
@@ -114,5 +116,64 @@ describe('tokens in hmac mode', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('readiness and the model set', () => {
+  it('missing models: the server starts, calls join, /readyz is 503 naming the files and the fetch command', async () => {
+    const captured = captureLog('info');
+    const server = await startTestServer({}, { log: captured.log });
+    try {
+      const res = await fetch(`${server.url}/readyz`);
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { models: Record<string, unknown>; message: string; status: string };
+      expect(body.status).toBe('not ready');
+      expect(body.models).toMatchObject({
+        ready: false,
+        tinyTestModels: false,
+        fetchCommand: 'npx sightline models pull --set default',
+      });
+      expect(body.models.missing).toEqual(
+        expect.arrayContaining([
+          'whisper-base/onnx/encoder_model.onnx',
+          'smolvlm2-256m-video/onnx/decoder_model_merged.onnx',
+        ]),
+      );
+      expect(body.message).toContain(NO_MODELS_DIR);
+      expect(body.message).toContain('run: npx sightline models pull --set default');
+      expect(server.app.models.models).toBeNull();
+      expect(captured.at('warn', 'models are missing')).toHaveLength(1);
+      // The call plane works without the assistant.
+      const c = await RawClient.open(server.url);
+      expect((await c.request('join', { token: await issueToken(server) })).ok).toBe(true);
+      c.ws.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('the tiny set: /readyz is 200 with the random-models notice; close() unloads what create() loaded', async () => {
+    const captured = captureLog('info');
+    const server = await startTestServer({ SIGHTLINE_MODELS_DIR: tinyModelSetDir() }, { log: captured.log });
+    let disposed = false;
+    const dispose = server.app.models.dispose;
+    server.app.models.dispose = () => {
+      disposed = true;
+      return dispose();
+    };
+    try {
+      const res = await fetch(`${server.url}/readyz`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({
+        status: 'ready',
+        models: { ready: true, tinyTestModels: true, missing: [], loaded: { llm: 'smolvlm2-256m-video' } },
+        notice: expect.stringContaining('Random test models'),
+      });
+      expect(captured.at('warn', 'TINY RANDOM TEST MODELS')).toHaveLength(1);
+      expect(captured.at('info', 'model loaded')).toHaveLength(6);
+    } finally {
+      await server.close();
+    }
+    expect(disposed).toBe(true);
   });
 });

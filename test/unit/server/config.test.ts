@@ -43,4 +43,68 @@ describe('loadConfig', () => {
       expect.objectContaining({ code: 'ERR_CONFIG', message: 'RTC_MIN_PORT must be below RTC_MAX_PORT' }),
     );
   });
+
+  describe('the assistant model set', () => {
+    it('defaults: the default set, auto TTS and Smart Turn, the models dir of the manager', () => {
+      const a = loadConfig({ XDG_CACHE_HOME: '/cache' }).assistant;
+      expect(a).toMatchObject({
+        modelSet: 'default',
+        modelsDir: '/cache/sightline/models',
+        modelsBaseUrl: 'https://huggingface.co',
+        ttsEngine: 'auto',
+        ttsVoice: null,
+        piperVoicePath: null,
+        smartTurn: 'auto',
+      });
+      expect(a.threads.stt).toBeGreaterThanOrEqual(1);
+      expect(a.threads.turn).toBe(1);
+    });
+
+    it('reads the set, the dir, the TTS engine and voice, Smart Turn and thread counts', () => {
+      const a = loadConfig({
+        SIGHTLINE_MODEL_SET: 'large',
+        SIGHTLINE_MODELS_DIR: '/m',
+        HF_ENDPOINT: 'http://mirror/',
+        TTS_ENGINE: 'espeak',
+        TTS_VOICE: 'en-gb',
+        SMART_TURN: 'off',
+        MODEL_THREADS: '3',
+        LLM_THREADS: '4',
+      }).assistant;
+      expect(a).toMatchObject({
+        modelSet: 'large',
+        modelsDir: '/m',
+        modelsBaseUrl: 'http://mirror',
+        ttsEngine: 'espeak',
+        ttsVoice: 'en-gb',
+        smartTurn: 'off',
+        threads: { stt: 3, llm: 4, tts: 3, turn: 1, ocr: 3 },
+      });
+      expect(loadConfig({ SMART_TURN: 'on' }).assistant.smartTurn).toBe('on');
+      expect(loadConfig({ SMART_TURN: '0' }).assistant.smartTurn).toBe('off');
+    });
+
+    it.each([
+      [
+        { SIGHTLINE_MODEL_SET: 'huge' },
+        /SIGHTLINE_MODEL_SET=huge is not a model set \(known: default, small, large\)/,
+      ],
+      [{ TTS_ENGINE: 'say' }, /^invalid configuration: TTS_ENGINE: /],
+      [{ TTS_ENGINE: 'piper' }, /TTS_ENGINE=piper needs PIPER_VOICE/],
+      [{ SMART_TURN: 'maybe' }, /^invalid configuration: SMART_TURN: /],
+      [{ LLM_THREADS: '0' }, /^invalid configuration: LLM_THREADS: /],
+      [{ SIGHTLINE_MODELS_DIR: '' }, /SIGHTLINE_MODELS_DIR set but empty/],
+    ])('refuses %j with ERR_CONFIG', (env, message) => {
+      expect(() => loadConfig(env)).toThrow(
+        expect.objectContaining({ code: 'ERR_CONFIG', message: expect.stringMatching(message) }),
+      );
+    });
+
+    it('accepts piper with its voice path', () => {
+      expect(loadConfig({ TTS_ENGINE: 'piper', PIPER_VOICE: '/v/en.onnx' }).assistant).toMatchObject({
+        ttsEngine: 'piper',
+        piperVoicePath: '/v/en.onnx',
+      });
+    });
+  });
 });

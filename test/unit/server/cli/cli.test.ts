@@ -25,7 +25,14 @@ describe('sightline', () => {
   it.each([[[]], [['--help']], [['-h']], [['help']]])('%j prints the whole help on stdout', async (args) => {
     const io = captureIo();
     expect(await runCli(args, io)).toBe(0);
-    for (const command of ['models list', 'models pull', 'models verify', 'models path', 'npm start']) {
+    for (const command of [
+      'models list',
+      'models pull',
+      'models verify',
+      'models path',
+      'models tiny DIR',
+      'npm start',
+    ]) {
       expect(io.stdout()).toContain(command);
     }
     expect(io.stderr()).toBe('');
@@ -130,5 +137,69 @@ describe('sightline models', () => {
     expect(await modelsCommand(['list', 'gpt-9'], io, manager)).toBe(1);
     expect(io.stderr()).toMatch(/^\nsightline: .*"gpt-9".*known: default, tiny/);
     expect(io.stderr()).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('sightline models with the real manifest', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sightline-cli-configured-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const manager = () => new ModelManager({ dir, baseUrl: 'http://127.0.0.1:1' });
+  const listed = (stdout: string) => [...stdout.matchAll(/^(\S+) {2}\(/gm)].map((m) => m[1]);
+
+  it('--configured lists what the environment needs: the whole set by default', async () => {
+    const io = captureIo();
+    expect(await modelsCommand(['list', '--configured'], io, manager(), {})).toBe(0);
+    expect(listed(io.stdout())).toEqual([
+      'whisper-base',
+      'smolvlm2-256m-video',
+      'kokoro-82m',
+      'smart-turn-v3',
+    ]);
+    expect(io.stdout()).toMatch(/Fetch them with: npx sightline models pull --set default\n$/);
+  });
+
+  it('--configured skips remote roles, another TTS engine and Smart Turn off; follows SIGHTLINE_MODEL_SET', async () => {
+    const io = captureIo();
+    const env = { SIGHTLINE_MODEL_SET: 'small', LLM_BASE_URL: 'http://gpu:8000/v1', TTS_ENGINE: 'espeak' };
+    expect(await modelsCommand(['list', '--configured'], io, manager(), env)).toBe(0);
+    expect(listed(io.stdout())).toEqual(['whisper-tiny.en', 'smart-turn-v3']);
+    expect(io.stdout()).toMatch(
+      /Fetch them with: npx sightline models pull whisper-tiny\.en smart-turn-v3\n$/,
+    );
+    const none = captureIo();
+    const allRemote = {
+      STT_BASE_URL: 'http://a',
+      LLM_BASE_URL: 'http://b',
+      TTS_BASE_URL: 'http://c',
+      SMART_TURN: 'off',
+    };
+    expect(await modelsCommand(['pull', '--configured'], none, manager(), allRemote)).toBe(0);
+    expect(none.stdout()).toContain('reads no model files');
+  });
+
+  it('--configured with a bad configuration is one readable line, exit 1', async () => {
+    const io = captureIo();
+    expect(
+      await modelsCommand(['pull', '--configured'], io, manager(), { SIGHTLINE_MODEL_SET: 'huge' }),
+    ).toBe(1);
+    expect(io.stderr()).toMatch(/^\nsightline: SIGHTLINE_MODEL_SET=huge is not a model set/);
+  });
+
+  it('tiny without a directory is a usage error (exit 2)', async () => {
+    const io = captureIo();
+    expect(await modelsCommand(['tiny'], io, manager())).toBe(2);
+    expect(io.stderr()).toContain('models tiny needs a directory');
+  });
+
+  it('tiny DIR --set small writes the small set, and pull then has nothing to fetch', async () => {
+    const io = captureIo();
+    expect(await modelsCommand(['tiny', dir, '--set', 'small'], io, manager())).toBe(0);
+    expect(io.stdout()).toContain('4 tiny models written');
+    const pulled = captureIo();
+    expect(await modelsCommand(['pull', '--set', 'small'], pulled, manager())).toBe(0);
+    expect(pulled.stdout()).toMatch(/all files present in .* \(0 files fetched, 24 already there\)\n$/);
   });
 });
