@@ -198,15 +198,15 @@ describe('createTurnDetector', () => {
 
   it('waits unfinishedSilenceMs when the words so far end on "and", and reads them at the end-of-turn deadline', async () => {
     const readAtMs: number[] = [];
-    let clock: ManualClock | undefined;
+    const clock = new ManualClock(0);
     const input = track(quiet(400), speech(1000), quiet(2000));
     const run = await runStage(
       createTurnDetector({}, undefined, () => {
-        readAtMs.push(clock?.nowMs() ?? -1);
+        readAtMs.push(clock.nowMs());
         return 'I would like a pizza and';
       }),
       input,
-      { clock: (clock = new ManualClock(0)) },
+      { clock },
     );
     expect(ends(run.outputs.map((o) => o.item))).toEqual([
       { type: 'end-of-turn', reason: 'silence', turnStartMs: 400, speechEndMs: 1400, atMs: 2400 },
