@@ -42,8 +42,10 @@ export class FakeVad implements Vad {
       process: async (chunk: PcmChunk, signal?: AbortSignal): Promise<SpeechProbability[]> => {
         requireRate(chunk, this.sampleRateHz, this.name);
         this.requests.push({ ptsMs: chunk.ptsMs, samples: chunk.samples.length });
-        const call = new FakeCall(this.#o, this.requests.length, signal);
-        await call.beforeItem();
+        // Without a delay knob the verdicts come in the same turn of the event loop, as a fast VAD's would.
+        if (this.#o.firstOutputDelayMs || this.#o.failOnCall !== undefined) {
+          await new FakeCall(this.#o, this.requests.length, signal).beforeItem();
+        }
         const out: SpeechProbability[] = [];
         for (let i = 0; i < chunk.samples.length; i++) {
           buf[filled++] = chunk.samples[i] as number;
