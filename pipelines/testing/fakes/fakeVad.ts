@@ -1,6 +1,7 @@
 import type { PcmChunk } from '../../../core/media.js';
 import { requireRate } from '../../../models/roles/pcm.js';
 import type { SpeechProbability, Vad, VadStream } from '../../../models/roles/vad.js';
+import { throwIfAborted } from '../../../models/runtime/errors.js';
 import { FakeCall, type FakeTiming } from './timing.js';
 
 export interface FakeVadOptions extends FakeTiming {
@@ -45,7 +46,7 @@ export class FakeVad implements Vad {
         // Without a delay knob the verdicts come in the same turn of the event loop, as a fast VAD's would.
         if (this.#o.firstOutputDelayMs || this.#o.failOnCall !== undefined) {
           await new FakeCall(this.#o, this.requests.length, signal).beforeItem();
-        }
+        } else throwIfAborted(signal);
         const out: SpeechProbability[] = [];
         for (let i = 0; i < chunk.samples.length; i++) {
           buf[filled++] = chunk.samples[i] as number;
