@@ -305,6 +305,20 @@ describe('listener', () => {
     expect(model.requests[0]?.samples[300 * 16]).toBe(4000);
   });
 
+  it('an STT at another rate gets the utterance resampled, the same stretch of time', async () => {
+    const clock = new ManualClock(0);
+    const stt = new FakeStt({ clock, sampleRateHz: 8000 });
+    const run = await runStage(
+      listener({ vad: new FakeVad({ clock, windowMs: 20 }), stt }),
+      tapFrames([hush(400), talk(600), hush(800)]),
+      { clock },
+    );
+    expect(run.error).toBeUndefined();
+    const final = stt.requests.at(-1)?.utterance;
+    // From the padding before the onset (100) to the end-of-turn decision (1500), at 8 kHz.
+    expect([final?.ptsMs, final?.sampleRateHz, final?.samples.length]).toEqual([100, 8000, 1400 * 8]);
+  });
+
   it('aborting the call ends the stage with ERR_ABORTED and aborts the decode in flight', async () => {
     const { run, stt } = await listen(tapFrames([talk(3000)]), {
       stt: { firstOutputDelayMs: 5000 },
