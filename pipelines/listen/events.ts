@@ -1,10 +1,13 @@
 import type { AudioFrame, PcmChunk } from '../../core/media.js';
+import type { WireError } from '../../protocol/errors.js';
 import type { TurnEvent } from './turnDetector.js';
 
 /**
  * What the listen lane says about the caller's audio, on the call's timeline:
- * the turn detector's events and the transcripts. `atMs` on every event is
- * the clock time it was decided.
+ * the turn detector's events and the transcripts. Turn events' `atMs` is the
+ * time on the audio timeline the decision could be made (the end of the
+ * verdict that decided it); a transcript's `atMs` is the clock time its text
+ * was ready. `startMs`/`endMs`/`ptsMs` are always on the audio timeline.
  */
 export type ListenEvent =
   | TurnEvent
@@ -15,10 +18,20 @@ export type ListenEvent =
       text: string;
       /** False for a partial (re-decoded while the person speaks; may change), true once per turn. */
       final: boolean;
+      /** Onset of the utterance's first speech. */
       startMs: number;
+      /** End of the audio decoded (a partial) or of the last speech (the final). */
       endMs: number;
       atMs: number;
+      /**
+       * Only on a final whose decode failed: its `text` is '' and this says why
+       * (the call goes on; the dialog may show it).
+       */
+      error?: WireError;
     };
+
+/** The transcript events of {@link ListenEvent}. */
+export type TranscriptEvent = Extract<ListenEvent, { type: 'transcript' }>;
 
 /**
  * Keeps the assistant's own voice, coming back through the caller's speakers

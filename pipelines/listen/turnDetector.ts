@@ -1,13 +1,19 @@
 import type { PcmChunk } from '../../core/media.js';
 import { chunkDurationMs } from '../../models/roles/pcm.js';
 import type { EndOfTurnPrediction, TurnDetector } from '../../models/roles/turn.js';
-import type { SpeechProbability } from '../../models/roles/vad.js';
 import { SightlineError } from '../../protocol/errors.js';
 import { abortable } from '../core/abortable.js';
 import type { Stage, StageContext } from '../core/stage.js';
+import type { VadVerdict } from './vadStage.js';
+import { looksUnfinished } from './words.js';
 
-/** Why a turn ended. */
-export type EndOfTurnReason = 'silence' | 'max-turn' | 'model';
+/**
+ * Why a turn ended: a pause long enough (`silence`), the turn model's verdict
+ * (`model`), the length cap (`max-turn`), the audio stopping mid-turn
+ * (`input-ended`: the call or its microphone ended), or the timeline breaking
+ * mid-turn (`timeline-gap`: audio lost for longer than the tap fills).
+ */
+export type EndOfTurnReason = 'silence' | 'max-turn' | 'model' | 'input-ended' | 'timeline-gap';
 
 /**
  * What the turn detector says, on the VAD's timeline (`ptsMs` of the verdicts).
@@ -44,7 +50,7 @@ export type TurnEvent =
 export interface TurnModelSource {
   model: TurnDetector;
   /** The caller's audio from `fromMs` to `toMs` on the VAD's timeline, at the model's rate. */
-  audio: (fromMs: number, toMs: number) => PcmChunk;
+  audio: (fromMs: number, toMs: number) => PcmChunk | Promise<PcmChunk>;
 }
 
 /** Settings of the turn detector; every duration in ms of audio time. */
@@ -61,7 +67,7 @@ export interface TurnDetectorOptions {
   minSilenceMs: number;
   /** A pause this long ends the turn (reason 'silence'). */
   endOfTurnSilenceMs: number;
-  /** When the turn model says "not complete", the pause that ends the turn instead. */
+  /** When the turn model says "not complete", or the words so far look unfinished, the pause that ends the turn instead. */
   unfinishedSilenceMs: number;
   /** A turn this long (onset to now) ends even while the person still speaks (reason 'max-turn'). */
   maxTurnMs: number;
@@ -106,11 +112,21 @@ interface Candidate {
  * `endOfTurnSilenceMs` of pause, or, with a turn model asked when the pause
  * starts, at once when it says "complete" and after `unfinishedSilenceMs` when
  * it does not. A failing turn model is logged and the silence rule decides.
+ *
+ * `words` (the latest partial transcript of the turn) is read when the pause
+ * reaches `endOfTurnSilenceMs` and the turn model has not answered: words that
+ * look unfinished ({@link looksUnfinished}: a trailing "and", "um", a number
+ * being read) hold the turn open until `unfinishedSilenceMs`.
+ *
+ * A verdict marked `reanchored` ends an open turn ('timeline-gap', at the end
+ * of the last verdict before it) and starts afresh; input that ends mid-turn
+ * ends it too ('input-ended').
  */
 export function createTurnDetector(
   options: Partial<TurnDetectorOptions> = {},
   turnModel?: TurnModelSource,
-): Stage<SpeechProbability, TurnEvent> {
+  words?: () => string,
+): Stage<VadVerdict, TurnEvent> {
   const o: TurnDetectorOptions = { ...TURN_DEFAULTS, ...options };
   validate(o);
   return async function* detectTurns(input, ctx: StageContext) {
@@ -124,11 +140,20 @@ export function createTurnDetector(
           stopped: boolean;
           requiredSilenceMs: number;
           probability?: number;
+          /** The words were read at this pause (they are read once per pause). */
+          wordsRead: boolean;
         }
       | undefined;
+    /** End of the last verdict seen. */
+    let lastEndMs = 0;
 
     for await (const v of abortable(input, ctx.signal, ctx.log)) {
+      if (v.reanchored) {
+        candidate = undefined;
+        if (turn) yield endOfTurn('timeline-gap', lastEndMs);
+      }
       const endMs = v.ptsMs + v.durationMs;
+      lastEndMs = endMs;
       const isSpeech = v.probability >= o.activationThreshold;
       // A click (a run shorter than minSpeechMs) leaves no trace.
       if (isSpeech) {
@@ -145,6 +170,7 @@ export function createTurnDetector(
             speechEndMs: endMs,
             stopped: false,
             requiredSilenceMs: o.endOfTurnSilenceMs,
+            wordsRead: false,
           };
           yield speechStarted(candidate.onsetMs, endMs);
           candidate = undefined;
@@ -162,6 +188,7 @@ export function createTurnDetector(
         turn.stopped = false;
         turn.requiredSilenceMs = o.endOfTurnSilenceMs;
         turn.probability = undefined;
+        turn.wordsRead = false;
         turn.speechEndMs = endMs;
         candidate = undefined;
       }
@@ -188,8 +215,19 @@ export function createTurnDetector(
           }
         }
       }
+      if (
+        turn.stopped &&
+        silenceMs >= turn.requiredSilenceMs &&
+        !turn.wordsRead &&
+        turn.probability === undefined &&
+        words
+      ) {
+        turn.wordsRead = true;
+        if (looksUnfinished(words())) turn.requiredSilenceMs = o.unfinishedSilenceMs;
+      }
       if (turn.stopped && silenceMs >= turn.requiredSilenceMs) yield endOfTurn('silence', endMs);
     }
+    if (turn) yield endOfTurn('input-ended', lastEndMs);
 
     function speechStarted(onsetMs: number, atMs: number): TurnEvent {
       return {
@@ -224,7 +262,7 @@ export function createTurnDetector(
   ): Promise<EndOfTurnPrediction | undefined> {
     const startedMs = ctx.clock.nowMs();
     try {
-      const audio = source.audio(Math.max(0, turnStartMs - o.prefixPaddingMs), nowMs);
+      const audio = await source.audio(Math.max(0, turnStartMs - o.prefixPaddingMs), nowMs);
       const prediction = await source.model.predictEndOfTurn(audio, { signal: ctx.signal });
       ctx.metrics.emit({
         type: 'turn',

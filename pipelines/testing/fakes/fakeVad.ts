@@ -1,6 +1,7 @@
 import type { PcmChunk } from '../../../core/media.js';
 import { requireRate } from '../../../models/roles/pcm.js';
 import type { SpeechProbability, Vad, VadStream } from '../../../models/roles/vad.js';
+import { throwIfAborted } from '../../../models/runtime/errors.js';
 import { FakeCall, type FakeTiming } from './timing.js';
 
 export interface FakeVadOptions extends FakeTiming {
@@ -42,8 +43,10 @@ export class FakeVad implements Vad {
       process: async (chunk: PcmChunk, signal?: AbortSignal): Promise<SpeechProbability[]> => {
         requireRate(chunk, this.sampleRateHz, this.name);
         this.requests.push({ ptsMs: chunk.ptsMs, samples: chunk.samples.length });
-        const call = new FakeCall(this.#o, this.requests.length, signal);
-        await call.beforeItem();
+        // Without a delay knob the verdicts come in the same turn of the event loop, as a fast VAD's would.
+        if (this.#o.firstOutputDelayMs || this.#o.failOnCall !== undefined) {
+          await new FakeCall(this.#o, this.requests.length, signal).beforeItem();
+        } else throwIfAborted(signal);
         const out: SpeechProbability[] = [];
         for (let i = 0; i < chunk.samples.length; i++) {
           buf[filled++] = chunk.samples[i] as number;

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../core/clock.js';
 import { createLogger } from '../../../../core/log.js';
 import type { PcmChunk } from '../../../../core/media.js';
-import type { SpeechProbability } from '../../../../models/roles/vad.js';
 import {
   createTurnDetector,
   TURN_DEFAULTS,
@@ -10,6 +9,7 @@ import {
   type TurnEvent,
   type TurnModelSource,
 } from '../../../../pipelines/listen/turnDetector.js';
+import type { VadVerdict } from '../../../../pipelines/listen/vadStage.js';
 import {
   FakeTurnDetector,
   type FakeTurnDetectorOptions,
@@ -19,8 +19,8 @@ import { runStage, type ScriptedItem } from '../../../../pipelines/testing/harne
 const WINDOW_MS = 20;
 
 /** A VAD track: [probability, durationMs] segments in 20 ms windows, each offered when its window ends. */
-function track(...segments: [number, number][]): ScriptedItem<SpeechProbability>[] {
-  const out: ScriptedItem<SpeechProbability>[] = [];
+function track(...segments: [number, number][]): ScriptedItem<VadVerdict>[] {
+  const out: ScriptedItem<VadVerdict>[] = [];
   let ptsMs = 0;
   for (const [probability, durationMs] of segments) {
     for (let t = 0; t < durationMs; t += WINDOW_MS) {
@@ -34,13 +34,14 @@ const speech = (ms: number): [number, number] => [0.9, ms];
 const quiet = (ms: number): [number, number] => [0.05, ms];
 
 async function detect(
-  input: ScriptedItem<SpeechProbability>[],
+  input: ScriptedItem<VadVerdict>[],
   options: Partial<TurnDetectorOptions> = {},
   model?: (clock: ManualClock) => TurnModelSource,
+  words?: () => string,
 ) {
   const clock = new ManualClock(0);
   const lines: string[] = [];
-  const run = await runStage(createTurnDetector(options, model?.(clock)), input, {
+  const run = await runStage(createTurnDetector(options, model?.(clock), words), input, {
     clock,
     log: createLogger({ level: 'warn', write: (l) => lines.push(l) }),
   });
@@ -193,5 +194,100 @@ describe('createTurnDetector', () => {
     expect(() => createTurnDetector({ endOfTurnSilenceMs: 2000 })).toThrow(/unfinishedSilenceMs/);
     expect(() => createTurnDetector({ activationThreshold: 0.2 })).toThrow(/thresholds/);
     expect(() => createTurnDetector({ minSpeechMs: -1 })).toThrow(/minSpeechMs/);
+  });
+
+  it('waits unfinishedSilenceMs when the words so far end on "and", and reads them at the end-of-turn deadline', async () => {
+    const readAtMs: number[] = [];
+    const clock = new ManualClock(0);
+    const input = track(quiet(400), speech(1000), quiet(2000));
+    const run = await runStage(
+      createTurnDetector({}, undefined, () => {
+        readAtMs.push(clock.nowMs());
+        return 'I would like a pizza and';
+      }),
+      input,
+      { clock },
+    );
+    expect(ends(run.outputs.map((o) => o.item))).toEqual([
+      { type: 'end-of-turn', reason: 'silence', turnStartMs: 400, speechEndMs: 1400, atMs: 2400 },
+    ]);
+    // Read once, when the 500 ms pause was reached (the verdict ending at 1900 is offered at 1900).
+    expect(readAtMs).toEqual([1900]);
+  });
+
+  it('ends after endOfTurnSilenceMs when the words look finished', async () => {
+    const { events } = await detect(track(speech(1000), quiet(2000)), {}, undefined, () => 'I want a pizza.');
+    expect(ends(events)).toEqual([
+      { type: 'end-of-turn', reason: 'silence', turnStartMs: 0, speechEndMs: 1000, atMs: 1500 },
+    ]);
+  });
+
+  it('reads the words again after the person resumes: finished words at the second pause end it on time', async () => {
+    const said = ['Call me at 0 7 7', 'Call me at 0 7 7 1 2 3 4 5 6 thanks.'];
+    let pause = 0;
+    const { events } = await detect(
+      track(speech(1000), quiet(700), speech(1000), quiet(2000)),
+      {},
+      undefined,
+      () => said[pause++] ?? '',
+    );
+    expect(pause).toBe(2);
+    expect(ends(events)).toEqual([
+      { type: 'end-of-turn', reason: 'silence', turnStartMs: 0, speechEndMs: 2700, atMs: 3200 },
+    ]);
+  });
+
+  it('the turn model, when it answers, decides instead of the words', async () => {
+    const asked: [number, number][] = [];
+    const { events } = await detect(
+      track(speech(1000), quiet(1500)),
+      {},
+      fakeModel(asked, { probability: 0.9 }),
+      () => 'and',
+    );
+    expect(ends(events)).toMatchObject([{ reason: 'model', atMs: 1200 }]);
+  });
+
+  it('ends an open turn when the input ends mid-turn, at the end of the last verdict', async () => {
+    const { events } = await detect(track(quiet(200), speech(800)));
+    expect(events).toEqual([
+      { type: 'speech-started', ptsMs: 200, audioStartMs: 0, atMs: 460 },
+      { type: 'end-of-turn', reason: 'input-ended', turnStartMs: 200, speechEndMs: 1000, atMs: 1000 },
+    ]);
+  });
+
+  it('ends a paused turn when the input ends before the silence elapsed; no event without a turn', async () => {
+    const paused = await detect(track(speech(600), quiet(300)));
+    expect(ends(paused.events)).toEqual([
+      { type: 'end-of-turn', reason: 'input-ended', turnStartMs: 0, speechEndMs: 600, atMs: 900 },
+    ]);
+    expect((await detect(track(quiet(300), speech(100)))).events).toEqual([]);
+  });
+
+  it('a re-anchored timeline ends the open turn and forgets a half-confirmed onset', async () => {
+    const before = track(speech(600));
+    // The next timeline starts at 10 s: 200 ms of speech (not yet a turn), then a fresh turn.
+    const after = track(speech(1000), quiet(1000)).map(({ atMs, item }, i) => ({
+      atMs: atMs + 10_000,
+      item: { ...item, ptsMs: item.ptsMs + 10_000, ...(i === 0 ? { reanchored: true } : {}) },
+    }));
+    const { events } = await detect([...before, ...after]);
+    expect(events).toEqual([
+      { type: 'speech-started', ptsMs: 0, audioStartMs: 0, atMs: 260 },
+      { type: 'end-of-turn', reason: 'timeline-gap', turnStartMs: 0, speechEndMs: 600, atMs: 600 },
+      { type: 'speech-started', ptsMs: 10_000, audioStartMs: 9700, atMs: 10_260 },
+      { type: 'speech-stopped', ptsMs: 11_000, atMs: 11_200 },
+      { type: 'end-of-turn', reason: 'silence', turnStartMs: 10_000, speechEndMs: 11_000, atMs: 11_500 },
+    ]);
+  });
+
+  it('a re-anchor in the middle of an onset does not join speech across the gap', async () => {
+    const before = track(quiet(100), speech(160));
+    const after = track(speech(160), quiet(1000)).map(({ atMs, item }, i) => ({
+      atMs: atMs + 5000,
+      item: { ...item, ptsMs: item.ptsMs + 5000, ...(i === 0 ? { reanchored: true } : {}) },
+    }));
+    const { events } = await detect([...before, ...after]);
+    expect(events).toEqual([]);
   });
 });
