@@ -14,6 +14,11 @@ export interface BudgetRules {
   denseWindowMs: number;
   /** Further back, frames closer than this to the frame before them go first. */
   sparseIntervalMs: number;
+  /**
+   * A scene's later frames hold only what changed (token frames): they go with their scene's
+   * first frame. False for whole images, which stand on their own.
+   */
+  wholeScenes: boolean;
 }
 
 /**
@@ -23,14 +28,15 @@ export interface BudgetRules {
  * 1. a frame before the dense window, not a scene start, closer than
  *    `sparseIntervalMs` to the frame before it (the past gets sparser);
  * 2. any frame before the dense window that is not a scene start;
- * 3. a whole older scene whose start is before the dense window (each scene
- *    keeps its first frame until then);
+ * 3. an older scene's first frame before the dense window (each scene keeps
+ *    its first frame until then), with the rest of its scene when
+ *    `wholeScenes`;
  * 4. a frame in the dense window that is not a scene start;
- * 5. a whole older scene;
+ * 5. an older scene's first frame (with its scene when `wholeScenes`);
  * 6. anything but the newest frame (the budget cannot hold two frames).
  *
- * The newest scene is never dropped whole before rule 6: its start is what its
- * later, partial frames build on.
+ * The newest scene's first frame is never dropped before rule 6: its later
+ * frames build on it.
  */
 export function pickVictims(entries: readonly BudgetEntry[], rules: BudgetRules): number[] | null {
   const last = entries.length - 1;
@@ -42,6 +48,7 @@ export function pickVictims(entries: readonly BudgetEntry[], rules: BudgetRules)
     return -1;
   };
   const wholeScene = (i: number): number[] => {
+    if (!rules.wholeScenes) return [i];
     const scene = (entries[i] as BudgetEntry).scene;
     return entries.flatMap((e, j) => (e.scene === scene ? [j] : []));
   };

@@ -19,7 +19,8 @@ export interface ChangeGateOptions {
   cellDiffThreshold: number;
   /**
    * ... and a frame with at least this share of changed cells is new even when the mean barely
-   * moved (a small object entering a still scene). Default 0.02 (15 of 768 cells).
+   * moved (a small object entering a still scene). Default 0.01 (8 of 768 cells: a 32 px square in
+   * a 320×240 frame); noise never moves a cell by `cellDiffThreshold`.
    */
   changedCellShare: number;
   /** A frame passes this long after the last passed one even when nothing changed. */
@@ -36,7 +37,7 @@ export const CHANGE_GATE_DEFAULTS: Readonly<ChangeGateOptions> = Object.freeze({
   thumbHeight: 24,
   meanDiffThreshold: 4,
   cellDiffThreshold: 24,
-  changedCellShare: 0.02,
+  changedCellShare: 0.01,
   heartbeatMs: 5000,
   maxFps: 1,
   idleFps: 0.3,

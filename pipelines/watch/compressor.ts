@@ -287,7 +287,7 @@ export class TokenCompressor {
     let framesDropped = 0;
     let tokensDropped = 0;
     while (this.#stats.tokensInContext > o.maxTokens || this.#entries.length > o.maxFrames) {
-      const victims = pickVictims(this.#entries, o);
+      const victims = pickVictims(this.#entries, { ...o, wholeScenes: this.encoder !== null });
       if (!victims) break;
       const gone = new Set(victims.map((i) => this.#entries[i] as Entry));
       this.#entries = this.#entries.filter((e) => !gone.has(e));

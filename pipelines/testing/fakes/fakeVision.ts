@@ -11,9 +11,9 @@ export interface FakeVisionOptions extends FakeTiming {
   seed?: number;
 }
 
-/** Sub-cells per grid cell side: each token sees its cell's 2 × 2 mean colours. */
-const SUB = 2;
-/** Features per token: a constant plus 2 × 2 sub-cells × RGB, centred on mid-grey. */
+/** Sub-cells per grid cell side: each token sees its cell's 4 × 4 mean colours (like a pixel-shuffled 4 × 4 patch group). */
+const SUB = 4;
+/** Features per token: a constant plus 4 × 4 sub-cells × RGB, centred on mid-grey. */
 const FEATURES = 1 + SUB * SUB * 3;
 
 /** mulberry32: a small seeded PRNG. */
@@ -30,7 +30,7 @@ function prng(seed: number): () => number {
 
 /**
  * A vision encoder stand-in whose rows follow the pixels: the frame is cut
- * into a √n × √n grid (row-major, like SmolVLM's 8 × 8), each cell's 2 × 2
+ * into a √n × √n grid (row-major, like SmolVLM's 8 × 8), each cell's 4 × 4
  * sub-cell mean colours (centred, plus a constant so a flat mid-grey cell is
  * not a zero vector) are projected to `hidden` by a fixed seeded matrix. Similar
  * frames give rows with cosine near 1; a new picture in a cell gives a low
