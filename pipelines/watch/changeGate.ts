@@ -119,7 +119,8 @@ export class ChangeGate {
   #lastSeenMs = Number.NEGATIVE_INFINITY;
 
   constructor(options: Partial<ChangeGateOptions> = {}) {
-    const o: ChangeGateOptions = { ...CHANGE_GATE_DEFAULTS, ...options };
+    const o = { ...CHANGE_GATE_DEFAULTS };
+    for (const k of Object.keys(o) as (keyof ChangeGateOptions)[]) o[k] = options[k] ?? o[k];
     validate(o);
     this.options = o;
   }

@@ -128,7 +128,8 @@ export class TokenCompressor {
   };
 
   constructor(encoder: EncoderShape | null, options: Partial<CompressorOptions> = {}) {
-    const o: CompressorOptions = { ...COMPRESSOR_DEFAULTS, ...options };
+    const o = { ...COMPRESSOR_DEFAULTS };
+    for (const k of Object.keys(o) as (keyof CompressorOptions)[]) o[k] = options[k] ?? o[k];
     validate(o);
     if (
       encoder &&

@@ -18,6 +18,7 @@ export interface WatchOptions extends ChangeGateOptions, CompressorOptions {
   /**
    * Without an encoder, a passed frame whose thumbnail moved this much (mean grey levels)
    * starts a new scene (the frame budget keeps one frame per scene as long as it can).
+   * Default 24: unrelated pictures differ by 30–80, a person moving in a still room by ~5–15.
    */
   imageSceneDiff: number;
 }
@@ -27,7 +28,7 @@ export const WATCH_DEFAULTS: Readonly<WatchOptions> = Object.freeze({
   ...CHANGE_GATE_DEFAULTS,
   ...COMPRESSOR_DEFAULTS,
   ocr: OCR_READER_DEFAULTS,
-  imageSceneDiff: 40,
+  imageSceneDiff: 24,
 });
 
 type Frame = VideoFrame;

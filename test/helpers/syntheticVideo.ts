@@ -82,7 +82,8 @@ export function frameAt(pic: Picture, ptsMs: number): VideoFrame {
 
 /**
  * A mostly static webcam-like clip: one still picture with sensor noise and a
- * small object (1/20 of the width) gliding across it, `fps` frames a second.
+ * small object (a square 1/10 of the width, about 1 % of the frame, white or
+ * black, whichever stands out) gliding across it, `fps` frames a second.
  */
 export function* staticWebcam(o: {
   width: number;
@@ -95,12 +96,15 @@ export function* staticWebcam(o: {
 }): Generator<VideoFrame> {
   const base = stillPicture(o.width, o.height, o.seed ?? 1);
   const n = Math.round(o.seconds * o.fps);
-  const side = Math.max(2, Math.round(o.width / 20));
+  const side = Math.max(2, Math.round(o.width / 10));
+  let luma = 0;
+  for (let p = 0; p < base.rgb.length; p += 3) luma += base.rgb[p + 1] as number;
+  const shade = luma / (base.rgb.length / 3) < 128 ? 255 : 0;
   for (let i = 0; i < n; i++) {
     const pic = withNoise(base, o.noise ?? 4, (o.seed ?? 1) * 100_003 + i);
     if (o.movingObject !== false) {
       const x = Math.round(((i / n) * 0.8 + 0.1) * o.width);
-      fillRect(pic, x, Math.round(o.height * 0.6), side, side, [250, 30, 30]);
+      fillRect(pic, x, Math.round(o.height * 0.6), side, side, [shade, shade, shade]);
     }
     yield frameAt(pic, Math.round((i * 1000) / o.fps));
   }

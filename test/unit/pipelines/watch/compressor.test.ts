@@ -113,7 +113,12 @@ describe('TokenCompressor', () => {
       for (const f of staticWebcam({ width: W, height: H, seconds: 20, fps: 1, seed: 50 + s }))
         frames.push({ ...f, ptsMs: f.ptsMs + s * 20_000 });
     }
-    const options = { maxTokens: 6 * 64 + 40, maxFrames: 40, denseWindowMs: 10_000, sparseIntervalMs: 5_000 };
+    const options = {
+      maxTokens: 6 * 64 + 120,
+      maxFrames: 40,
+      denseWindowMs: 10_000,
+      sparseIntervalMs: 5_000,
+    };
     const { c, results } = await compress(frames, options);
     const starts = results.filter((r) => r.sceneStart).map((r) => r.ptsMs);
     expect(starts).toEqual([0, 20_000, 40_000, 60_000, 80_000, 100_000]);
@@ -124,6 +129,10 @@ describe('TokenCompressor', () => {
     const dense = results.filter((r) => r.kept > 0 && r.ptsMs >= newest - 10_000).map((r) => r.ptsMs);
     expect(listed.filter((t) => t >= newest - 10_000)).toEqual(dense);
     expect(c.stats().tokensDropped).toBeGreaterThan(0);
+    // Further back it is sparser: the scenes before the last keep frames at least 5 s apart.
+    const past = listed.filter((t) => t < 100_000);
+    expect(past.length).toBeGreaterThan(6);
+    expect(past.every((t, i) => i === 0 || t - (past[i - 1] as number) >= 5000)).toBe(true);
     // Timestamps: strictly increasing and each a true frame time.
     const truth = new Set(frames.map((f) => f.ptsMs));
     expect(listed.every((t, i) => truth.has(t) && (i === 0 || t > (listed[i - 1] as number)))).toBe(true);
