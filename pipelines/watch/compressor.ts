@@ -307,17 +307,20 @@ export class TokenCompressor {
 
   /** Positions whose row left the context now compare with the newest row still there (or none). */
   #repointRefs(gone: Set<Entry>): void {
+    const open = new Set<number>();
     for (let i = 0; i < this.#ref.length; i++) {
       const ref = this.#ref[i];
-      if (!ref || !gone.has(ref.entry)) continue;
-      this.#ref[i] = null;
-      for (let j = this.#entries.length - 1; j >= 0; j--) {
-        const e = this.#entries[j] as Entry;
-        const row = e.positions ? e.positions.indexOf(i) : -1;
-        if (row >= 0) {
-          this.#ref[i] = { entry: e, row };
-          break;
-        }
+      if (ref && gone.has(ref.entry)) {
+        this.#ref[i] = null;
+        open.add(i);
+      }
+    }
+    // One pass, newest first: each open position takes the first row found for it.
+    for (let j = this.#entries.length - 1; j >= 0 && open.size > 0; j--) {
+      const e = this.#entries[j] as Entry;
+      if (!e.positions) continue;
+      for (const [row, i] of e.positions.entries()) {
+        if (open.delete(i)) this.#ref[i] = { entry: e, row };
       }
     }
   }
