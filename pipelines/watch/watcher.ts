@@ -31,6 +31,9 @@ export const WATCH_DEFAULTS: Readonly<WatchOptions> = Object.freeze({
   imageSceneDiff: 24,
 });
 
+/** Settings a caller overrides; the OCR reader's one by one too. */
+export type WatchOverrides = Partial<Omit<WatchOptions, 'ocr'>> & { ocr?: Partial<OcrReaderOptions> };
+
 type Frame = VideoFrame;
 
 /**
@@ -62,7 +65,7 @@ export class Watcher implements VisualContext {
     clock: Clock;
     log: Logger;
     metrics: MetricsSink;
-    options?: Partial<WatchOptions>;
+    options?: WatchOverrides;
   }) {
     this.options = { ...WATCH_DEFAULTS, ...o.options, ocr: { ...OCR_READER_DEFAULTS, ...o.options?.ocr } };
     this.#vision = o.vision;

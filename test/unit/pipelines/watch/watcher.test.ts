@@ -7,7 +7,7 @@ import type { Stage } from '../../../../pipelines/core/stage.js';
 import { FakeOcr } from '../../../../pipelines/testing/fakes/fakeOcr.js';
 import { FakeVision, type FakeVisionOptions } from '../../../../pipelines/testing/fakes/fakeVision.js';
 import { runStage, type ScriptedItem } from '../../../../pipelines/testing/harness.js';
-import { Watcher, type WatchOptions } from '../../../../pipelines/watch/watcher.js';
+import { Watcher, type WatchOverrides } from '../../../../pipelines/watch/watcher.js';
 import { frameAt, sceneCutClip, staticWebcam, stillPicture } from '../../../helpers/syntheticVideo.js';
 
 const W = 160;
@@ -30,7 +30,7 @@ function setup(
   o: {
     vision?: FakeVisionOptions | null;
     ocr?: FakeOcr | ((clock: ManualClock) => FakeOcr);
-    options?: Partial<WatchOptions>;
+    options?: WatchOverrides;
     speaking?: boolean;
   } = {},
 ) {
