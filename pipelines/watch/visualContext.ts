@@ -18,6 +18,16 @@ export interface WatchStats {
   /** Visual tokens in the current context, and merged away so far. */
   tokensKept: number;
   tokensMerged: number;
+  /** Tokens kept so far (cumulative; `tokensKept` is what the context holds now). */
+  tokensSent: number;
+  /** Kept tokens the budget dropped later to make room (the oldest first). */
+  tokensDropped: number;
+  /** Frames the context holds now (each with at least one token, or an image without an encoder). */
+  framesInContext: number;
+  /** Scenes started so far (frames kept whole). */
+  scenes: number;
+  /** Encodes that failed (logged; the lane goes on). */
+  encodeFailures: number;
 }
 
 /** What the watch lane offers the dialog when a prompt is built. */
