@@ -19,7 +19,9 @@ interface SentenceSpan {
  * proportional position (a word is heard once the share of the sentence's
  * audio played reaches the share of its characters up to the word's end) — the
  * TTS gives no word timing, and speech runs at a roughly even rate of
- * characters. A sentence still being synthesized counts only once played whole.
+ * characters. The length of a sentence still being synthesized (the sink reads
+ * only a little ahead) is estimated at the pace of the utterance's complete
+ * sentences; before any is complete, a sentence counts only once played whole.
  */
 export class SpokenTrack {
   readonly #answer: () => string;
@@ -84,8 +86,9 @@ export class SpokenTrack {
         parts.push(s.text);
         continue;
       }
-      if (s.complete && playedMs > s.startMs) {
-        const share = (playedMs - s.startMs) / (s.endMs - s.startMs);
+      const lengthMs = s.complete ? s.endMs - s.startMs : this.#estimatedMs(s);
+      if (lengthMs !== null && playedMs > s.startMs) {
+        const share = (playedMs - s.startMs) / lengthMs;
         const words = [...s.text.matchAll(/\S+/g)];
         const heard = words.filter((w) => ((w.index ?? 0) + w[0].length) / s.text.length <= share);
         const last = heard.at(-1);
@@ -94,6 +97,22 @@ export class SpokenTrack {
       break;
     }
     return parts.join(' ');
+  }
+
+  /**
+   * The length of a sentence still being synthesized, at the pace (ms per character) of
+   * this utterance's complete sentences; null before one is complete.
+   */
+  #estimatedMs(span: SentenceSpan): number | null {
+    let ms = 0;
+    let chars = 0;
+    for (const s of this.#spans) {
+      if (!s.complete) continue;
+      ms += s.endMs - s.startMs;
+      chars += s.text.length;
+    }
+    if (chars === 0) return null;
+    return Math.max(span.endMs - span.startMs, (span.text.length * ms) / chars);
   }
 
   /**
