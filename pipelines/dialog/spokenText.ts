@@ -1,6 +1,9 @@
 import { chunkDurationMs } from '../../models/roles/pcm.js';
 import type { SpokenChunk } from '../speak/speaker.js';
 
+/** A slow speaking pace (about 12 characters a second), for a sentence's length before any is known. */
+const SLOW_MS_PER_CHAR = 80;
+
 /** One sentence of an utterance and where its audio lies (ms from the utterance's start). */
 interface SentenceSpan {
   text: string;
@@ -21,7 +24,8 @@ interface SentenceSpan {
  * TTS gives no word timing, and speech runs at a roughly even rate of
  * characters. The length of a sentence still being synthesized (the sink reads
  * only a little ahead) is estimated at the pace of the utterance's complete
- * sentences; before any is complete, a sentence counts only once played whole.
+ * sentences (before any is complete, at a slow pace, so words are rather under-
+ * than over-counted).
  */
 export class SpokenTrack {
   readonly #answer: () => string;
@@ -87,7 +91,7 @@ export class SpokenTrack {
         continue;
       }
       const lengthMs = s.complete ? s.endMs - s.startMs : this.#estimatedMs(s);
-      if (lengthMs !== null && playedMs > s.startMs) {
+      if (playedMs > s.startMs) {
         const share = (playedMs - s.startMs) / lengthMs;
         const words = [...s.text.matchAll(/\S+/g)];
         const heard = words.filter((w) => ((w.index ?? 0) + w[0].length) / s.text.length <= share);
@@ -101,9 +105,10 @@ export class SpokenTrack {
 
   /**
    * The length of a sentence still being synthesized, at the pace (ms per character) of
-   * this utterance's complete sentences; null before one is complete.
+   * this utterance's complete sentences, or before one is complete at a slow speaking pace
+   * (so words are rather under- than over-counted).
    */
-  #estimatedMs(span: SentenceSpan): number | null {
+  #estimatedMs(span: SentenceSpan): number {
     let ms = 0;
     let chars = 0;
     for (const s of this.#spans) {
@@ -111,8 +116,8 @@ export class SpokenTrack {
       ms += s.endMs - s.startMs;
       chars += s.text.length;
     }
-    if (chars === 0) return null;
-    return Math.max(span.endMs - span.startMs, (span.text.length * ms) / chars);
+    const pace = chars === 0 ? SLOW_MS_PER_CHAR : ms / chars;
+    return Math.max(span.endMs - span.startMs, span.text.length * pace);
   }
 
   /**
