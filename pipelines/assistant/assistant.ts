@@ -120,6 +120,7 @@ export class Assistant extends TypedEmitter<AssistantEvents> implements Assistan
       log: deps.log,
       metrics: deps.metrics,
       progressIntervalMs: this.#o.progressIntervalMs,
+      onPlaybackEnded: () => this.#converters.refill(),
     };
   }
 

@@ -24,6 +24,8 @@ export interface TurnSpeechDeps {
   metrics: MetricsSink;
   /** How often playback progress is read (reply events, echo notes, the first packet). */
   progressIntervalMs: number;
+  /** A playback ended: a good moment for slow housekeeping (warming the next converter). */
+  onPlaybackEnded?: () => void;
 }
 
 /** How a turn ended. */
@@ -227,6 +229,7 @@ export class AssistantTurn {
   }
 
   #ended(speech: Speech, result: PlaybackResult): void {
+    this.#d.onPlaybackEnded?.();
     this.#timer?.();
     this.#timer = null;
     const playedMs = result.playedMs;

@@ -9,13 +9,17 @@ import {
 /**
  * Keeps one spare resampling converter per rate pair warm for a call, so an
  * utterance never waits for libsamplerate's WASM instance to load (~15–25 ms
- * each): taking one starts loading the next in the background. `prewarm` at the
- * start of a call makes even the first reply's converter ready.
+ * each, mostly on the event loop). `prewarm` at the start of a call makes the
+ * first reply's converter ready; `refill` replaces the ones taken, and is called
+ * when no audio is starting (a playback just ended), so the load never delays
+ * the first packet of a reply.
  */
 export class ConverterPool {
   readonly #open: OpenConverter;
   readonly #log: Logger;
   readonly #spares = new Map<string, Promise<Converter>>();
+  /** Rate pairs taken since the last refill. */
+  readonly #taken = new Map<string, [number, number, ResampleQuality]>();
   #closed = false;
 
   constructor(log: Logger, open: OpenConverter = openConverter) {
@@ -36,12 +40,19 @@ export class ConverterPool {
     this.#spares.set(key, spare);
   }
 
-  /** An {@link OpenConverter} that hands out the warm spare and warms the next one. */
+  /** Warms a converter for every rate pair taken since the last refill. */
+  refill(): void {
+    for (const [inRateHz, outRateHz, quality] of this.#taken.values())
+      this.prewarm(inRateHz, outRateHz, quality);
+    this.#taken.clear();
+  }
+
+  /** An {@link OpenConverter} that hands out the warm spare (or opens one when none is ready). */
   readonly open: OpenConverter = async (inRateHz, outRateHz, quality) => {
     const key = `${inRateHz}>${outRateHz}:${quality}`;
     const spare = this.#spares.get(key);
     this.#spares.delete(key);
-    this.prewarm(inRateHz, outRateHz, quality);
+    this.#taken.set(key, [inRateHz, outRateHz, quality]);
     if (spare) {
       try {
         return await spare;

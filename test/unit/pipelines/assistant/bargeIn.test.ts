@@ -14,7 +14,15 @@ const stopped = (atMs: number, ptsMs: number): ScriptedEvent => ({
 });
 const words = (atMs: number, text: string, final: boolean, id = 'u2'): ScriptedEvent => ({
   atMs,
-  event: { type: 'transcript', utteranceId: id, text, final, startMs: 4000, endMs: atMs, atMs: 0 } as ListenEvent,
+  event: {
+    type: 'transcript',
+    utteranceId: id,
+    text,
+    final,
+    startMs: 4000,
+    endMs: atMs,
+    atMs: 0,
+  } as ListenEvent,
 });
 const endOfTurn = (atMs: number, speechEndMs: number): ScriptedEvent => ({
   atMs,

@@ -92,7 +92,11 @@ function energyListen(echo: EchoGuard | null): Stage<AudioFrame, ListenEvent> {
 }
 
 /** The caller's microphone: the assistant's packets come back 120 ms later, attenuated, with noise. */
-function loopbackMic(clock: ManualClock, output: FakeAudioOutput, untilMs: number): AsyncIterable<AudioFrame> {
+function loopbackMic(
+  clock: ManualClock,
+  output: FakeAudioOutput,
+  untilMs: number,
+): AsyncIterable<AudioFrame> {
   return (async function* () {
     let seed = 7;
     for (let t = 0; t < untilMs; t += 20) {
@@ -103,7 +107,15 @@ function loopbackMic(clock: ManualClock, output: FakeAudioOutput, untilMs: numbe
         const noise = (seed % 200) - 100;
         return (heard ? Math.round(3000 * Math.sin(i / 3)) : 0) + noise;
       });
-      yield { samples, sampleRateHz: 16000, ptsMs: t, durationMs: 20, filledSamples: 0, receivedAtMs: t, reanchored: false };
+      yield {
+        samples,
+        sampleRateHz: 16000,
+        ptsMs: t,
+        durationMs: 20,
+        filledSamples: 0,
+        receivedAtMs: t,
+        reanchored: false,
+      };
     }
   })();
 }

@@ -12,7 +12,9 @@ const WEATHER = {
 
 /** The results the model was given (tool messages), as text. */
 const toolResults = (messages: LlmMessage[]) =>
-  messages.filter((m) => m.role === 'tool').map((m) => (m.content[0]?.type === 'text' ? m.content[0].text : ''));
+  messages
+    .filter((m) => m.role === 'tool')
+    .map((m) => (m.content[0]?.type === 'text' ? m.content[0].text : ''));
 
 /** Asks for `call` first, then answers with what the last tool result said. */
 const callThenAnswer =
@@ -119,7 +121,9 @@ describe('tools', () => {
   });
 
   it('look_closer puts the newest full-resolution frame in the next generation; read_text reads it', async () => {
-    const ocr = new FakeOcr({ lines: [{ text: 'EXIT', confidence: 0.9, box: { x: 0, y: 0, width: 4, height: 2 } }] });
+    const ocr = new FakeOcr({
+      lines: [{ text: 'EXIT', confidence: 0.9, box: { x: 0, y: 0, width: 4, height: 2 } }],
+    });
     const h = makeAssistant({
       llm: {
         reply: (m, i) =>
@@ -131,7 +135,13 @@ describe('tools', () => {
       },
       models: { ocr },
     });
-    const frame = { ptsMs: 61_000, width: 1280, height: 720, rgb: Buffer.alloc(1280 * 720 * 3), receivedAtMs: 0 };
+    const frame = {
+      ptsMs: 61_000,
+      width: 1280,
+      height: 720,
+      rgb: Buffer.alloc(1280 * 720 * 3),
+      receivedAtMs: 0,
+    };
     void h.assistant.watch(
       (async function* () {
         yield frame;
@@ -143,7 +153,9 @@ describe('tools', () => {
     const image = second.at(-1)?.content.find((p) => p.type === 'image');
     expect(image).toMatchObject({ image: { width: 1280, height: 720 } });
     expect(ocr.requests).toEqual([{ width: 1280, height: 720 }]);
-    expect(toolResults(h.llm.requests[2]?.messages ?? [])[1]).toBe('{"frameAt":"01:01","text":"EXIT","lines":1}');
+    expect(toolResults(h.llm.requests[2]?.messages ?? [])[1]).toBe(
+      '{"frameAt":"01:01","text":"EXIT","lines":1}',
+    );
   });
 
   it('read_text without an OCR model says so clearly', async () => {
