@@ -1,5 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
+import type { AudioFrame, VideoFrame } from '../../core/media.js';
 import type { AudioOutput } from '../../core/playback.js';
 import type { Llm, VisionEncoder } from '../../models/roles/llm.js';
 import type { Ocr } from '../../models/roles/ocr.js';
@@ -8,6 +9,9 @@ import type { Tts } from '../../models/roles/tts.js';
 import type { TurnDetector } from '../../models/roles/turn.js';
 import type { Vad } from '../../models/roles/vad.js';
 import type { MetricsSink } from '../core/metrics.js';
+import type { Stage } from '../core/stage.js';
+import type { EchoGuard, ListenEvent } from '../listen/events.js';
+import type { VisualContext } from '../watch/visualContext.js';
 
 /**
  * The models one assistant uses: loaded once by the server and shared by every
@@ -37,4 +41,19 @@ export interface AssistantDeps {
   metrics: MetricsSink;
   /** The call's signal: everything the assistant started stops when it fires. */
   signal: AbortSignal;
+}
+
+/** The call's lanes, built by their own modules and handed to the assistant. */
+export interface AssistantLanes {
+  /** Turns the caller's audio into listen events (the listener stage, with the echo guard inside). */
+  listen: Stage<AudioFrame, ListenEvent>;
+  /** The echo guard the listen stage uses; the assistant tells it what was sent (noteSent). null: none. */
+  echo: EchoGuard | null;
+  /** The watch lane, or null (no camera context). */
+  watch:
+    | (VisualContext & {
+        setUserSpeaking(speaking: boolean): void;
+        run(frames: AsyncIterable<VideoFrame>, signal: AbortSignal): Promise<void>;
+      })
+    | null;
 }

@@ -7,7 +7,19 @@ import { SightlineError } from '../../protocol/errors.js';
 
 // CommonJS package: its named exports are reached through the default import.
 const { create, ConverterType } = pkg;
-type Converter = Awaited<ReturnType<typeof create>>;
+/** One libsamplerate converter (mono, one rate pair). */
+export type Converter = Awaited<ReturnType<typeof create>>;
+
+/** Opens a converter from `inRateHz` to `outRateHz` at `quality` (the resampler destroys it when done). */
+export type OpenConverter = (
+  inRateHz: number,
+  outRateHz: number,
+  quality: ResampleQuality,
+) => Promise<Converter>;
+
+/** libsamplerate's own `create`: loads a fresh WASM instance each time (~15–25 ms). */
+export const openConverter: OpenConverter = (inRateHz, outRateHz, quality) =>
+  create(1, inRateHz, outRateHz, { converterType: CONVERTER[quality] });
 
 /**
  * libsamplerate's band-limited sinc converters, by passband (share of the source Nyquist kept):
@@ -26,6 +38,8 @@ export interface ResampleOptions {
   targetRateHz: number;
   /** Default 'medium': 90 % passband, about 2 % of a core per 24 kHz stream (`npm run bench:resample`). */
   quality?: ResampleQuality;
+  /** Where converters come from; default {@link openConverter}. A call keeps one warm (pipelines/dialog/converterPool.ts). */
+  open?: OpenConverter;
 }
 
 /** The part of a stage's context the resampler uses (a pipelines `StageContext` fits). */
@@ -81,8 +95,13 @@ class Segment {
     this.#startPtsMs = startPtsMs;
   }
 
-  static async open(first: PcmChunk, outRateHz: number, quality: ResampleQuality): Promise<Segment> {
-    const converter = await create(1, first.sampleRateHz, outRateHz, { converterType: CONVERTER[quality] });
+  static async open(
+    first: PcmChunk,
+    outRateHz: number,
+    quality: ResampleQuality,
+    open: OpenConverter,
+  ): Promise<Segment> {
+    const converter = await open(first.sampleRateHz, outRateHz, quality);
     return new Segment(converter, first.sampleRateHz, outRateHz, first.ptsMs);
   }
 
@@ -158,6 +177,7 @@ export function createResampler(
 ): (input: AsyncIterable<PcmChunk>, ctx: ResampleContext) => AsyncGenerator<PcmChunk> {
   const targetRateHz = options.targetRateHz;
   const quality = options.quality ?? 'medium';
+  const open = options.open ?? openConverter;
   if (!(Number.isInteger(targetRateHz) && targetRateHz > 0)) {
     throw new SightlineError(
       'ERR_INVALID_ARGUMENT',
@@ -191,7 +211,7 @@ export function createResampler(
           yield chunk;
           continue;
         }
-        segment ??= await Segment.open(chunk, targetRateHz, quality);
+        segment ??= await Segment.open(chunk, targetRateHz, quality, open);
         const out = segment.push(chunk.samples);
         if (out) yield out;
         signal?.throwIfAborted();
