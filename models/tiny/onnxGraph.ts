@@ -77,11 +77,16 @@ export class Graph {
   /** A weight with values uniform in ±scale (seeded). */
   weight(dims: number[], scale: number, hint = 'w'): string {
     const n = dims.reduce((a, b) => a * b, 1);
-    return this.floats(
-      Float32Array.from({ length: n }, () => (this.#random() * 2 - 1) * scale),
-      dims,
-      hint,
-    );
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++) data[i] = (this.#random() * 2 - 1) * scale;
+    const name = this.fresh(hint);
+    this.inits.push({ name, dataType: 1, dims, rawData: new Uint8Array(data.buffer) });
+    return name;
+  }
+
+  /** The number of weight values (parameters) in the initializers. */
+  parameterCount(): number {
+    return this.inits.reduce((n, t) => n + (t.dims ?? []).reduce<number>((a, b) => a * Number(b), 1), 0);
   }
 
   /** Adds a node; returns its output name(s). */
@@ -230,4 +235,34 @@ export function causalMask(
 /** The residual feed-forward block of both tiny decoders: h + W₂·tanh(W₁·LayerNorm(h)), width 2d. */
 export function residualMlp(g: Graph, h: string, d: number): string {
   return g.op('Add', [h, linear(g, g.op('Tanh', [linear(g, layerNorm(g, h, d), d, 2 * d)]), 2 * d, d)]);
+}
+
+/** GELU, erf form (onnxruntime fuses the pattern into one kernel). */
+export function gelu(g: Graph, x: string): string {
+  const erf = g.op('Erf', [g.op('Mul', [x, g.floats([Math.SQRT1_2], [])])]);
+  return g.op('Mul', [g.op('Mul', [x, g.floats([0.5], [])]), g.op('Add', [erf, g.floats([1], [])])]);
+}
+
+/** A pre-LN transformer encoder layer (Whisper, SigLIP): self-attention, then a GELU MLP of width `ffn`. */
+export function encoderLayer(g: Graph, h: string, d: number, heads: number, ffn: number): string {
+  const hd = d / heads;
+  const n = layerNorm(g, h, d);
+  const q = splitHeads(g, linear(g, n, d, d), heads, hd);
+  const k = splitHeads(g, linear(g, n, d, d, false), heads, hd);
+  const v = splitHeads(g, linear(g, n, d, d), heads, hd);
+  const a = g.op('Add', [h, linear(g, mergeHeads(g, attention(g, q, k, v, hd), d), d, d)]);
+  return geluMlp(g, a, d, ffn);
+}
+
+/** The residual feed-forward block of Whisper and SigLIP: h + W₂·gelu(W₁·LayerNorm(h)), width `ffn`. */
+export function geluMlp(g: Graph, h: string, d: number, ffn: number): string {
+  return g.op('Add', [h, linear(g, gelu(g, linear(g, layerNorm(g, h, d), d, ffn)), ffn, d)]);
+}
+
+/** A residual gated MLP (Llama's SwiGLU): h + W_down·(SiLU(W_gate·n) ⊙ W_up·n), n = norm(h). */
+export function gatedMlp(g: Graph, h: string, d: number, ffn: number): string {
+  const n = layerNorm(g, h, d);
+  const gate = linear(g, n, d, ffn, false);
+  const silu = g.op('Mul', [gate, g.op('Sigmoid', [gate])]);
+  return g.op('Add', [h, linear(g, g.op('Mul', [silu, linear(g, n, d, ffn, false)]), ffn, d, false)]);
 }

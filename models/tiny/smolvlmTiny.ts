@@ -4,9 +4,11 @@ import { byteLevelBpeTokenizer } from './byteBpe.js';
 import {
   attention,
   causalMask,
+  encoderLayer,
   type FloatDType,
   fromFloat32,
   Graph,
+  gatedMlp,
   layerNorm,
   linear,
   mergeHeads,
@@ -28,6 +30,54 @@ export const SMOLVLM_TINY = {
   imageSeqLen: 64,
   tile: 512,
   maxPositions: 8192,
+};
+
+/** A SigLIP vision tower with Idefics3's connector (pixel shuffle, then a linear map to the LLM width). */
+export interface SmolVlmVisionDims {
+  d: number;
+  layers: number;
+  heads: number;
+  ffn: number;
+  patch: number;
+  /** Pixel-shuffle factor: (tile / patch)² patches → that / shuffle² tokens of d·shuffle². */
+  shuffle: number;
+}
+
+/** The sizes of a SmolVLM graph: the tiny test model's, or a real model's (`SMOLVLM_256M`). */
+export interface SmolVlmDims {
+  d: number;
+  heads: number;
+  kvHeads: number;
+  layers: number;
+  /** Gated (SwiGLU) MLP width; 0: the tiny model's tanh MLP of width 2d. */
+  ffn: number;
+  /** The model's vocabulary (the logits' width), at least the tokenizer's; 0: the tokenizer's. */
+  vocab: number;
+  imageSeqLen: number;
+  tile: number;
+  maxPositions: number;
+  /** null: the tiny encoder (one patch per output token, one linear layer). */
+  vision: SmolVlmVisionDims | null;
+}
+
+/**
+ * SmolVLM2-256M's sizes (HuggingFaceTB/SmolVLM2-256M-Video-Instruct config.json): a
+ * SigLIP-B/16 at 512² (768 wide, 12 layers, 1024 patches, pixel shuffle 4 → 64 tokens of
+ * 12288 → 576) and a 30-layer Llama text stack (576 wide, 9 heads sharing 3 KV heads,
+ * SwiGLU 1536, 49280 tokens). Random weights; positions are a learned table, not RoPE
+ * (elementwise work that does not change the cost).
+ */
+export const SMOLVLM_256M: SmolVlmDims = {
+  d: 576,
+  heads: 9,
+  kvHeads: 3,
+  layers: 30,
+  ffn: 1536,
+  vocab: 49280,
+  imageSeqLen: 64,
+  tile: 512,
+  maxPositions: 8192,
+  vision: { d: 768, layers: 12, heads: 12, ffn: 3072, patch: 16, shuffle: 4 },
 };
 
 /**
@@ -64,6 +114,8 @@ export interface SmolVlmTinyOptions {
   floatType?: FloatDType;
   /** Per-tensor overrides of `floatType`. */
   floatTypes?: Partial<SmolVlmTinyFloatTypes>;
+  /** SmolVLM2-256M's real dimensions and layer counts (`SMOLVLM_256M`), random weights: for measuring its cost. */
+  realSize?: boolean;
 }
 
 export function smolvlmSpecialTokens(): string[] {
@@ -81,9 +133,15 @@ export function smolvlmSpecialTokens(): string[] {
   ];
 }
 
-function visionEncoder(seed: number, tile: number, types: SmolVlmTinyFloatTypes): Uint8Array {
-  const { d, imageSeqLen } = SMOLVLM_TINY;
-  const patch = tile / Math.sqrt(imageSeqLen);
+function visionEncoder(
+  seed: number,
+  tile: number,
+  types: SmolVlmTinyFloatTypes,
+  dims: SmolVlmDims,
+): Uint8Array {
+  const { d, imageSeqLen } = dims;
+  const patch = dims.vision?.patch ?? tile / Math.sqrt(imageSeqLen);
+  const width = dims.vision?.d ?? d;
   const g = new Graph('smolvlm_vision_encoder', seed);
   const px = toFloat32(
     g,
@@ -95,13 +153,15 @@ function visionEncoder(seed: number, tile: number, types: SmolVlmTinyFloatTypes)
   const m = g.op('Cast', [g.op('Reshape', [mask, g.ints([-1, 1, tile, tile])])], { to: 1 });
   const conv = g.op(
     'Conv',
-    [g.op('Mul', [x, m]), g.weight([d, 3, patch, patch], 1 / patch), g.weight([d], 0.02)],
+    [g.op('Mul', [x, m]), g.weight([width, 3, patch, patch], 1 / patch), g.weight([width], 0.02)],
     {
       strides: [patch, patch],
     },
   );
-  let h = g.op('Transpose', [g.op('Reshape', [conv, g.ints([0, d, imageSeqLen])])], { perm: [0, 2, 1] });
-  h = linear(g, layerNorm(g, h, d), d, d);
+  const patches = (tile / patch) ** 2;
+  let h = g.op('Transpose', [g.op('Reshape', [conv, g.ints([0, width, patches])])], { perm: [0, 2, 1] });
+  if (dims.vision) h = siglipConnector(g, h, tile, dims.vision, d);
+  else h = linear(g, layerNorm(g, h, d), d, d);
   g.output(
     'image_features',
     types.features,
@@ -111,20 +171,39 @@ function visionEncoder(seed: number, tile: number, types: SmolVlmTinyFloatTypes)
   return g.toBytes();
 }
 
-function embedTokens(vocab: number, seed: number, type: FloatDType): Uint8Array {
+/**
+ * SigLIP's encoder over the patches ([N, patches, width], learned positions, pre-LN layers,
+ * final norm), then Idefics3's connector: pixel shuffle by `shuffle` and a linear map to `d`.
+ */
+function siglipConnector(g: Graph, patchesIn: string, tile: number, v: SmolVlmVisionDims, d: number): string {
+  const side = tile / v.patch;
+  const s = v.shuffle;
+  let h = g.op('Add', [patchesIn, g.weight([side * side, v.d], 0.1, 'pos')]);
+  for (let i = 0; i < v.layers; i++) h = encoderLayer(g, h, v.d, v.heads, v.ffn);
+  h = layerNorm(g, h, v.d);
+  // Idefics3Connector.pixel_shuffle: [N, h·w, c] → [N, h, w/s, c·s] → swap → [N, w/s, h/s, c·s²] → swap → [N, h·w/s², c·s²].
+  h = g.op('Reshape', [h, g.ints([0, side, side / s, v.d * s])]);
+  h = g.op('Transpose', [h], { perm: [0, 2, 1, 3] });
+  h = g.op('Reshape', [h, g.ints([0, side / s, side / s, v.d * s * s])]);
+  h = g.op('Transpose', [h], { perm: [0, 2, 1, 3] });
+  h = g.op('Reshape', [h, g.ints([0, (side * side) / (s * s), v.d * s * s])]);
+  return linear(g, h, v.d * s * s, d, false);
+}
+
+function embedTokens(vocab: number, seed: number, type: FloatDType, d: number): Uint8Array {
   const g = new Graph('smolvlm_embed_tokens', seed);
   const ids = g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
   g.output(
     'inputs_embeds',
     type,
-    ['batch_size', 'sequence_length', SMOLVLM_TINY.d],
-    fromFloat32(g, g.op('Gather', [g.weight([vocab, SMOLVLM_TINY.d], 0.5, 'emb'), ids]), type),
+    ['batch_size', 'sequence_length', d],
+    fromFloat32(g, g.op('Gather', [g.weight([vocab, d], 0.5, 'emb'), ids]), type),
   );
   return g.toBytes();
 }
 
-function decoder(vocab: number, seed: number, types: SmolVlmTinyFloatTypes): Uint8Array {
-  const { d, heads, kvHeads, layers, maxPositions } = SMOLVLM_TINY;
+function decoder(vocab: number, seed: number, types: SmolVlmTinyFloatTypes, dims: SmolVlmDims): Uint8Array {
+  const { d, heads, kvHeads, layers, maxPositions } = dims;
   const hd = d / heads;
   const groups = heads / kvHeads;
   const g = new Graph('smolvlm_decoder_merged', seed);
@@ -156,7 +235,7 @@ function decoder(vocab: number, seed: number, types: SmolVlmTinyFloatTypes): Uin
     const kAll = repeatKv(g, k, kvHeads, groups, hd);
     const vAll = repeatKv(g, v, kvHeads, groups, hd);
     h = g.op('Add', [h, linear(g, mergeHeads(g, attention(g, q, kAll, vAll, hd, allowed), d), d, d, false)]);
-    h = residualMlp(g, h, d);
+    h = dims.ffn > 0 ? gatedMlp(g, h, d, dims.ffn) : residualMlp(g, h, d);
   }
   const logits = linear(g, layerNorm(g, h, d), d, vocab, false);
   g.output(
@@ -174,7 +253,10 @@ function decoder(vocab: number, seed: number, types: SmolVlmTinyFloatTypes): Uin
  * image-only `chat_template.json` and no template in tokenizer_config.json.
  */
 export function writeSmolVlmTiny(dir: string, seed = 11, options: SmolVlmTinyOptions = {}): void {
-  const tile = options.tile ?? SMOLVLM_TINY.tile;
+  const dims: SmolVlmDims = options.realSize
+    ? SMOLVLM_256M
+    : { ...SMOLVLM_TINY, ffn: 0, vocab: 0, vision: null };
+  const tile = options.tile ?? dims.tile;
   const all = options.floatType ?? 'float32';
   const types: SmolVlmTinyFloatTypes = {
     pixels: all,
@@ -186,11 +268,11 @@ export function writeSmolVlmTiny(dir: string, seed = 11, options: SmolVlmTinyOpt
     ...options.floatTypes,
   };
   const { json, ids } = byteLevelBpeTokenizer(smolvlmSpecialTokens());
-  const vocab = Object.keys((json.model as { vocab: object }).vocab).length + ids.size;
+  const vocab = Math.max(dims.vocab, Object.keys((json.model as { vocab: object }).vocab).length + ids.size);
   mkdirSync(join(dir, 'onnx'), { recursive: true });
-  writeFileSync(join(dir, 'onnx', 'vision_encoder.onnx'), visionEncoder(seed, tile, types));
-  writeFileSync(join(dir, 'onnx', 'embed_tokens.onnx'), embedTokens(vocab, seed + 1, types.embeds));
-  writeFileSync(join(dir, 'onnx', 'decoder_model_merged.onnx'), decoder(vocab, seed + 2, types));
+  writeFileSync(join(dir, 'onnx', 'vision_encoder.onnx'), visionEncoder(seed, tile, types, dims));
+  writeFileSync(join(dir, 'onnx', 'embed_tokens.onnx'), embedTokens(vocab, seed + 1, types.embeds, dims.d));
+  writeFileSync(join(dir, 'onnx', 'decoder_model_merged.onnx'), decoder(vocab, seed + 2, types, dims));
   writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
   writeFileSync(
     join(dir, 'tokenizer_config.json'),
@@ -214,15 +296,27 @@ export function writeSmolVlmTiny(dir: string, seed = 11, options: SmolVlmTinyOpt
       image_token_id: ids.get('<image>'),
       scale_factor: 4,
       text_config: {
-        hidden_size: SMOLVLM_TINY.d,
-        num_hidden_layers: SMOLVLM_TINY.layers,
-        num_attention_heads: SMOLVLM_TINY.heads,
-        num_key_value_heads: SMOLVLM_TINY.kvHeads,
-        head_dim: SMOLVLM_TINY.d / SMOLVLM_TINY.heads,
+        hidden_size: dims.d,
+        num_hidden_layers: dims.layers,
+        num_attention_heads: dims.heads,
+        num_key_value_heads: dims.kvHeads,
+        head_dim: dims.d / dims.heads,
+        ...(dims.ffn > 0 ? { intermediate_size: dims.ffn } : {}),
         vocab_size: vocab,
-        max_position_embeddings: SMOLVLM_TINY.maxPositions,
+        max_position_embeddings: dims.maxPositions,
       },
-      vision_config: { image_size: tile, patch_size: 16 },
+      vision_config: {
+        image_size: tile,
+        patch_size: 16,
+        ...(dims.vision
+          ? {
+              hidden_size: dims.vision.d,
+              num_hidden_layers: dims.vision.layers,
+              num_attention_heads: dims.vision.heads,
+              intermediate_size: dims.vision.ffn,
+            }
+          : {}),
+      },
     }),
   );
   writeFileSync(
@@ -234,7 +328,7 @@ export function writeSmolVlmTiny(dir: string, seed = 11, options: SmolVlmTinyOpt
   );
   writeFileSync(
     join(dir, 'processor_config.json'),
-    JSON.stringify({ image_seq_len: SMOLVLM_TINY.imageSeqLen, processor_class: 'SmolVLMProcessor' }),
+    JSON.stringify({ image_seq_len: dims.imageSeqLen, processor_class: 'SmolVLMProcessor' }),
   );
   writeFileSync(
     join(dir, 'preprocessor_config.json'),

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mulberry32 } from '../runtime/random.js';
+import { kokoroStandInGraph } from './kokoroStandIn.js';
 import { Graph } from './onnxGraph.js';
 
 /** Kokoro's symbol set (pad `$` first): punctuation, then IPA letters. */
@@ -33,8 +34,19 @@ function speechGraph(
   return g;
 }
 
-/** A Kokoro-shaped model: input_ids [1,T], style [1,256], speed [1] → waveform [1,S] (24 kHz). */
-export function writeKokoroTiny(dir: string, seed = 21): void {
+/**
+ * A Kokoro-shaped model: input_ids [1,T], style [1,256], speed [1] → waveform [1,S] (24 kHz).
+ * With `realSize`, the graph is `kokoroStandInGraph`: Kokoro-82M's parameter count and rates.
+ */
+export function writeKokoroTiny(dir: string, seed = 21, options: { realSize?: boolean } = {}): void {
+  const g = options.realSize ? kokoroStandInGraph(seed) : kokoroTinyGraph(seed);
+  mkdirSync(join(dir, 'onnx'), { recursive: true });
+  mkdirSync(join(dir, 'voices'), { recursive: true });
+  writeFileSync(join(dir, 'onnx', 'model.onnx'), g.toBytes());
+  writeKokoroFiles(dir, seed);
+}
+
+function kokoroTinyGraph(seed: number): Graph {
   const vocab = Array.from(KOKORO_SYMBOLS).length;
   const g = speechGraph(
     'kokoro_tiny',
@@ -55,9 +67,11 @@ export function writeKokoroTiny(dir: string, seed = 21): void {
   g.input('style', 'float32', [1, 256]);
   g.input('speed', 'float32', [1]);
   g.output('waveform', 'float32', [1, 'num_samples'], g.op('Reshape', ['resized', g.ints([1, -1])]));
-  mkdirSync(join(dir, 'onnx'), { recursive: true });
-  mkdirSync(join(dir, 'voices'), { recursive: true });
-  writeFileSync(join(dir, 'onnx', 'model.onnx'), g.toBytes());
+  return g;
+}
+
+/** Voices, tokenizer and config of a Kokoro directory. */
+function writeKokoroFiles(dir: string, seed: number): void {
   const rnd = mulberry32(seed);
   for (const voice of ['af_heart', 'am_adam']) {
     writeFileSync(

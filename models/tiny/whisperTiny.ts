@@ -5,9 +5,12 @@ import {
   attention,
   causalMask,
   DATA_TYPE,
+  encoderLayer,
   type FloatDType,
   fromFloat32,
   Graph,
+  gelu,
+  geluMlp,
   layerNorm,
   linear,
   mergeHeads,
@@ -27,6 +30,36 @@ export const WHISPER_TINY = {
   langs: ['en', 'de', 'fr'],
 };
 
+/** The sizes of a Whisper graph: the tiny test model's, or a real model's (`WHISPER_BASE`). */
+export interface WhisperDims {
+  d: number;
+  heads: number;
+  /** Decoder layers. */
+  layers: number;
+  /** Encoder transformer layers; 0: the tiny model's single MLP block. */
+  encoderLayers: number;
+  /** MLP width with GELU; 0: the tiny model's tanh MLP of width 2d. */
+  ffn: number;
+  mels: number;
+  audioCtx: number;
+  textCtx: number;
+  /** The model's vocabulary (the logits' width), at least the tokenizer's. */
+  vocab: number;
+}
+
+/** whisper-base's sizes (openai/whisper-base config.json): random weights, the real matrix sizes. */
+export const WHISPER_BASE: WhisperDims = {
+  d: 512,
+  heads: 8,
+  layers: 6,
+  encoderLayers: 6,
+  ffn: 2048,
+  mels: 80,
+  audioCtx: 1500,
+  textCtx: 448,
+  vocab: 51865,
+};
+
 /** How a tiny Whisper variant differs from the default multilingual float32 export. */
 export interface WhisperTinyOptions {
   /** A `*.en` model: `is_multilingual: false`, specials one id lower (as 50257 vs 50258 in the real vocabularies). */
@@ -41,6 +74,11 @@ export interface WhisperTinyOptions {
   /** Per-tensor overrides of `floatType`. */
   floatTypes?: Partial<WhisperTinyFloatTypes>;
   seed?: number;
+  /**
+   * whisper-base's real dimensions and layer counts (`WHISPER_BASE`: 6 + 6 layers of 512,
+   * 8 heads, GELU MLPs of 2048, 51865 logits) with random weights, for measuring its cost.
+   */
+  realSize?: boolean;
 }
 
 /** The float tensors at the sessions' boundaries, each of which an export may declare differently. */
@@ -75,23 +113,26 @@ export function whisperSpecialTokens(langs: string[], timestamps = true): string
   ];
 }
 
-function encoder(seed: number, types: WhisperTinyFloatTypes): Uint8Array {
-  const { d, mels } = WHISPER_TINY;
+function encoder(seed: number, types: WhisperTinyFloatTypes, dims: WhisperDims): Uint8Array {
+  const { d, mels } = dims;
   const g = new Graph('whisper_encoder', seed);
   const x = toFloat32(
     g,
     g.input('input_features', types.features, ['batch_size', mels, 3000]),
     types.features,
   );
-  const c1 = g.op('Tanh', [
+  const act = (x: string) => (dims.encoderLayers > 0 ? gelu(g, x) : g.op('Tanh', [x]));
+  const c1 = act(
     g.op('Conv', [x, g.weight([d, mels, 3], 0.05), g.weight([d], 0.02)], { pads: [1, 1], strides: [1] }),
-  ]);
-  const c2 = g.op('Tanh', [
+  );
+  const c2 = act(
     g.op('Conv', [c1, g.weight([d, d, 3], 0.1), g.weight([d], 0.02)], { pads: [1, 1], strides: [2] }),
-  ]);
+  );
   let h = g.op('Transpose', [c2], { perm: [0, 2, 1] });
-  h = g.op('Add', [h, g.weight([WHISPER_TINY.audioCtx, d], 0.1, 'pos')]);
-  h = g.op('Add', [h, linear(g, g.op('Tanh', [linear(g, layerNorm(g, h, d), d, d)]), d, d)]);
+  h = g.op('Add', [h, g.weight([dims.audioCtx, d], 0.1, 'pos')]);
+  if (dims.encoderLayers === 0)
+    h = g.op('Add', [h, linear(g, g.op('Tanh', [linear(g, layerNorm(g, h, d), d, d)]), d, d)]);
+  for (let i = 0; i < dims.encoderLayers; i++) h = encoderLayer(g, h, d, dims.heads, dims.ffn);
   // optimum names the encoder's output length after its input's (`encoder_sequence_length / 2`).
   g.output(
     'last_hidden_state',
@@ -102,8 +143,8 @@ function encoder(seed: number, types: WhisperTinyFloatTypes): Uint8Array {
   return g.toBytes();
 }
 
-function decoder(vocab: number, seed: number, types: WhisperTinyFloatTypes): Uint8Array {
-  const { d, heads, layers, textCtx } = WHISPER_TINY;
+function decoder(vocab: number, seed: number, types: WhisperTinyFloatTypes, dims: WhisperDims): Uint8Array {
+  const { d, heads, layers, textCtx } = dims;
   const hd = d / heads;
   const g = new Graph('whisper_decoder_merged', seed);
   const cacheType = types.cache;
@@ -186,7 +227,7 @@ function decoder(vocab: number, seed: number, types: WhisperTinyFloatTypes): Uin
     n = layerNorm(g, h, d);
     const cq = splitHeads(g, linear(g, n, d, d), heads, hd);
     h = g.op('Add', [h, linear(g, mergeHeads(g, attention(g, cq, ek, ev, hd), d), d, d)]);
-    h = residualMlp(g, h, d);
+    h = dims.ffn > 0 ? geluMlp(g, h, d, dims.ffn) : residualMlp(g, h, d);
   }
   const logits = g.op('MatMul', [layerNorm(g, h, d), g.op('Transpose', [tokEmb], { perm: [1, 0] })]);
   g.output(
@@ -205,6 +246,9 @@ function decoder(vocab: number, seed: number, types: WhisperTinyFloatTypes): Uin
  */
 export function writeWhisperTiny(dir: string, options: WhisperTinyOptions = {}): void {
   const { englishOnly = false, timestampTokens = true, floatType = 'float32', seed = 7 } = options;
+  const dims: WhisperDims = options.realSize
+    ? WHISPER_BASE
+    : { ...WHISPER_TINY, encoderLayers: 0, ffn: 0, vocab: 0 };
   const types: WhisperTinyFloatTypes = {
     features: floatType,
     hidden: floatType,
@@ -219,10 +263,10 @@ export function writeWhisperTiny(dir: string, options: WhisperTinyOptions = {}):
   const tokenizerVocab = Object.keys((json.model as { vocab: object }).vocab).length + ids.size;
   const special = (t: string) => ids.get(t) as number;
   const timestampBegin = special('<|notimestamps|>') + 1;
-  const vocab = timestampTokens ? tokenizerVocab : tokenizerVocab + TIMESTAMPS.length;
+  const vocab = Math.max(dims.vocab, timestampTokens ? tokenizerVocab : tokenizerVocab + TIMESTAMPS.length);
   mkdirSync(join(dir, 'onnx'), { recursive: true });
-  writeFileSync(join(dir, 'onnx', 'encoder_model.onnx'), encoder(seed, types));
-  writeFileSync(join(dir, 'onnx', 'decoder_model_merged.onnx'), decoder(vocab, seed + 1, types));
+  writeFileSync(join(dir, 'onnx', 'encoder_model.onnx'), encoder(seed, types, dims));
+  writeFileSync(join(dir, 'onnx', 'decoder_model_merged.onnx'), decoder(vocab, seed + 1, types, dims));
   writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
   writeFileSync(
     join(dir, 'tokenizer_config.json'),
@@ -242,14 +286,15 @@ export function writeWhisperTiny(dir: string, options: WhisperTinyOptions = {}):
       is_encoder_decoder: true,
       pad_token_id: special('<|endoftext|>'),
       bos_token_id: special('<|endoftext|>'),
-      d_model: WHISPER_TINY.d,
-      encoder_layers: 1,
-      decoder_layers: WHISPER_TINY.layers,
-      decoder_attention_heads: WHISPER_TINY.heads,
-      encoder_attention_heads: WHISPER_TINY.heads,
-      num_mel_bins: WHISPER_TINY.mels,
-      max_source_positions: WHISPER_TINY.audioCtx,
-      max_target_positions: WHISPER_TINY.textCtx,
+      d_model: dims.d,
+      encoder_layers: Math.max(1, dims.encoderLayers),
+      decoder_layers: dims.layers,
+      decoder_attention_heads: dims.heads,
+      encoder_attention_heads: dims.heads,
+      ...(dims.ffn > 0 ? { encoder_ffn_dim: dims.ffn, decoder_ffn_dim: dims.ffn } : {}),
+      num_mel_bins: dims.mels,
+      max_source_positions: dims.audioCtx,
+      max_target_positions: dims.textCtx,
       vocab_size: vocab,
       decoder_start_token_id: special('<|startoftranscript|>'),
       eos_token_id: special('<|endoftext|>'),

@@ -38,8 +38,14 @@ export interface GenerateOptions extends SamplingOptions {
   /** Recompute the whole sequence each step instead of using the KV cache (verification only). */
   useKvCache?: boolean;
   signal?: AbortSignal;
-  /** Observes each step's last-position logits (before sampling). */
-  onStep?: (step: number, logits: Float32Array) => void;
+  /**
+   * The prompt's position ids, one per prompt row (see `promptPositions`: a
+   * compressed frame's rows keep their original positions, with gaps). Generated
+   * tokens continue from the largest plus one. Default: 0, 1, …, T − 1.
+   */
+  positionIds?: readonly number[];
+  /** Observes each step's last-position logits (before sampling) and the position ids fed at that step. */
+  onStep?: (step: number, logits: Float32Array, positionIds: readonly number[]) => void;
 }
 
 /** A piece of generated text; `text` is what this token added to the output. */
@@ -215,28 +221,31 @@ export class SmolVlmRunner {
     let emitted = '';
     let text = '';
     const maxNew = options.maxNewTokens ?? 256;
+    const positions = sequencePositions(promptLen, options.positionIds);
+    let nextPosition = positions.reduce((a, b) => Math.max(a, b), -1) + 1;
     for (let step = 0; step < maxNew; step++) {
       throwIfAborted(options.signal);
       const total = promptLen + generated.length;
       const t = stepEmbeds.length / d;
+      const positionIds = new ort.Tensor('int64', BigInt64Array.from(positions.slice(total - t), BigInt), [
+        1,
+        t,
+      ]);
       const out = await this.#decoder.run(
         {
           inputs_embeds: floatTensor(this.#types.decoderEmbeds, stepEmbeds, [1, t, d]),
           attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
-          position_ids: new ort.Tensor(
-            'int64',
-            BigInt64Array.from({ length: t }, (_, i) => BigInt(total - t + i)),
-            [1, t],
-          ),
+          position_ids: positionIds,
           ...past,
         },
         { signal: options.signal },
       );
       const logits = lastPositionLogits(outputTensor(this.#decoder, out, 'logits'))[0] as Float32Array;
-      options.onStep?.(step, logits.slice());
+      options.onStep?.(step, logits.slice(), Array.from(positionIds.data as BigInt64Array, Number));
       const id = sampler.next(logits, generated);
       if (this.#eos.has(id)) break;
       generated.push(id);
+      positions.push(nextPosition++);
       text = this.tokenizer.decode(generated, { skip_special_tokens: true });
       const stopAt = stops.map((s) => text.indexOf(s)).filter((i) => i >= 0);
       if (stopAt.length > 0) {
@@ -266,6 +275,18 @@ export class SmolVlmRunner {
   async dispose(): Promise<void> {
     await Promise.all([this.#vision.dispose(), this.#embed.dispose(), this.#decoder.dispose()]);
   }
+}
+
+/** The prompt's position ids: the given ones (checked: one per row, non-negative integers) or 0…T−1. */
+function sequencePositions(promptLen: number, given: readonly number[] | undefined): number[] {
+  if (!given) return Array.from({ length: promptLen }, (_, i) => i);
+  if (given.length !== promptLen || given.some((p) => !Number.isInteger(p) || p < 0)) {
+    throw new ModelError(
+      'ERR_MODEL_INPUT',
+      `positionIds must hold one non-negative integer per prompt row (${promptLen}); got ${given.length} values`,
+    );
+  }
+  return [...given];
 }
 
 /**

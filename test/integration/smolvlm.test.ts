@@ -1,9 +1,12 @@
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LlmMessage, LlmVideoFrame, VisualTokens } from '../../models/roles/llm.js';
+import { SmolVlmLlm } from '../../models/roles/smolVlmLlm.js';
+import { smolVlmEncoderName } from '../../models/roles/smolVlmVision.js';
 import { type SmolVlmTinyOptions, writeSmolVlmTiny } from '../../models/tiny/smolvlmTiny.js';
 import { preprocessStill, preprocessVideoFrame } from '../../models/vision/smolvlmImage.js';
 import { SMOLVLM_LAYOUT, SmolVlmRunner } from '../../models/vlm/smolvlm.js';
@@ -315,4 +318,187 @@ describe('SmolVLM runner reads what differs between exports from their files', (
       });
     },
   );
+});
+
+describe('SmolVlmLlm takes compressed visual tokens from its own encoder', () => {
+  let llm: SmolVlmLlm;
+  beforeAll(() => {
+    llm = new SmolVlmLlm(vlm, smolVlmEncoderName(tinyModelDir('smolvlm')));
+  });
+
+  const frame = (ptsMs: number, seed: number): LlmVideoFrame => ({
+    rgb: new Uint8Array(64 * 48 * 3).map((_, i) => (i * seed + (i >> 7)) % 256),
+    width: 64,
+    height: 48,
+    ptsMs,
+  });
+  /** The encoder's tokens for `f`, keeping the rows at `keep` (all 64 by default). */
+  async function tokensOf(
+    f: LlmVideoFrame,
+    keep?: number[],
+    encoder = llm.visionEncoder,
+  ): Promise<VisualTokens> {
+    const all = await llm.vision.encodeFrame(f);
+    const positions = Uint16Array.from(keep ?? Array.from({ length: 64 }, (_, i) => i));
+    const d = llm.vision.hidden;
+    const rows = new Float32Array(positions.length * d);
+    for (const [k, p] of positions.entries()) rows.set(all.subarray(p * d, (p + 1) * d), k * d);
+    return { encoder, rows, hidden: d, positions, tokensPerFrame: llm.vision.tokensPerFrame };
+  }
+  const ask = (frames: LlmVideoFrame[]): LlmMessage[] => [
+    {
+      role: 'user',
+      content: [
+        { type: 'video', frames },
+        { type: 'text', text: 'What changed?' },
+      ],
+    },
+  ];
+  const imageSlots = (ids: number[]) => ids.flatMap((id, i) => (id === vlm.imageTokenId ? [i] : []));
+  const keep40 = Array.from({ length: 64 }, (_, i) => i).filter((i) => i % 8 < 5);
+
+  it('names its encoder after the model directory and shares it as `.vision` (64 rows of the LLM width)', async () => {
+    expect(llm.visionEncoder).toBe(`smolvlm:${basename(tinyModelDir('smolvlm'))}`);
+    expect(llm.vision.name).toBe(llm.visionEncoder);
+    expect(llm.vision.tokensPerFrame).toBe(64);
+    expect(llm.vision.hidden).toBe(vlm.hidden);
+    const f = frame(0, 3);
+    const direct = await vlm.encodeImages(await preprocessVideoFrame(f, vlm.imageConfig));
+    expect(await llm.vision.encodeFrame(f)).toEqual(direct);
+  });
+
+  it('gives the same prompt and tokens with all 64 rows given as tokens as with the frames encoded', async () => {
+    const frames = [frame(0, 3), frame(1000, 7)];
+    const given = await Promise.all(frames.map(async (f) => ({ ...f, tokens: await tokensOf(f) })));
+    const a = await llm.prepare(ask(frames));
+    const b = await llm.prepare(ask(given));
+    expect(b.ids).toEqual(a.ids);
+    expect(b.embeds).toEqual(a.embeds);
+    expect(b.positionIds).toEqual(a.ids.map((_, i) => i));
+    const ta = await collect(llm.generate(ask(frames), { maxNewTokens: 8 }));
+    const tb = await collect(llm.generate(ask(given), { maxNewTokens: 8 }));
+    expect(ta.length).toBeGreaterThan(0);
+    expect(tb).toEqual(ta);
+  });
+
+  it('puts a frame with 40 of 64 rows kept at its original positions, with gaps, and feeds those to the decoder', async () => {
+    const [f0, f1] = [frame(0, 3), frame(1000, 7)];
+    const partial = { ...f1, tokens: await tokensOf(f1, keep40) };
+    const p = await llm.prepare(ask([f0, partial]));
+    const slots = imageSlots(p.ids);
+    expect(slots).toHaveLength(64 + 40);
+    const start = p.positionIds[slots[64] as number] as number;
+    expect(slots.slice(64).map((s) => p.positionIds[s])).toEqual(keep40.map((k) => start + k));
+    // The token after the partial frame continues as if all 64 rows were there.
+    const after = (slots.at(-1) as number) + 1;
+    expect(p.positionIds[after]).toBe(start + 64);
+    expect(p.positionIds.at(-1)).toBe(p.ids.length - 1 + 24);
+    // The same rows, in their slots of the prompt.
+    const d = vlm.hidden;
+    expect(p.embeds.subarray((slots[64] as number) * d, ((slots[64] as number) + 1) * d)).toEqual(
+      partial.tokens.rows.subarray(0, d),
+    );
+    const fed: (readonly number[])[] = [];
+    await collect(
+      vlm.generate(p.embeds, {
+        maxNewTokens: 3,
+        positionIds: p.positionIds,
+        onStep: (_, _l, pos) => fed.push(pos),
+      }),
+    );
+    expect(fed[0]).toEqual(p.positionIds);
+    const max = Math.max(...p.positionIds);
+    expect(fed.slice(1)).toEqual([[max + 1], [max + 2]].slice(0, fed.length - 1));
+    expect((await collect(llm.generate(ask([f0, partial]), { maxNewTokens: 4 }))).length).toBeGreaterThan(0);
+  });
+
+  it('gives the same logits with the KV cache as with full recompute under explicit positions with gaps', async () => {
+    const f = frame(0, 5);
+    const p = await llm.prepare(ask([{ ...f, tokens: await tokensOf(f, keep40) }]));
+    const a: Float32Array[] = [];
+    const b: Float32Array[] = [];
+    const fedB: (readonly number[])[] = [];
+    await collect(
+      vlm.generate(p.embeds, { maxNewTokens: 8, positionIds: p.positionIds, onStep: (_, l) => a.push(l) }),
+    );
+    await collect(
+      vlm.generate(p.embeds, {
+        maxNewTokens: 8,
+        useKvCache: false,
+        positionIds: p.positionIds,
+        onStep: (_, l, pos) => {
+          b.push(l);
+          fedB.push(pos);
+        },
+      }),
+    );
+    expect(a.length).toBeGreaterThan(3);
+    expect(b.length).toBe(a.length);
+    let max = 0;
+    a.forEach((row, s) => {
+      for (let i = 0; i < row.length; i++)
+        max = Math.max(max, Math.abs((row[i] as number) - ((b[s] as Float32Array)[i] as number)));
+    });
+    expect(max).toBeLessThan(2e-5);
+    const top = Math.max(...p.positionIds);
+    expect(fedB.at(-1)).toEqual([
+      ...p.positionIds,
+      ...Array.from({ length: b.length - 1 }, (_, i) => top + 1 + i),
+    ]);
+    // The positions matter: renumbered contiguously, the same rows give other logits.
+    const contiguous: Float32Array[] = [];
+    await collect(vlm.generate(p.embeds, { maxNewTokens: 1, onStep: (_, l) => contiguous.push(l) }));
+    expect(contiguous[0]).not.toEqual(a[0]);
+  });
+
+  it('leaves out a frame with no kept rows (the intro counts the frames shown; the clip keeps its length)', async () => {
+    const frames = [frame(0, 3), frame(1000, 7), frame(2000, 9)];
+    const empty = { ...frames[1], tokens: await tokensOf(frames[1] as LlmVideoFrame, []) } as LlmVideoFrame;
+    const p = await llm.prepare(ask([frames[0] as LlmVideoFrame, empty, frames[2] as LlmVideoFrame]));
+    expect(p.prompt).toContain('series of two frames from a 0:00:03 [H:MM:SS] video');
+    expect(p.prompt).toContain('Frame from 00:00:');
+    expect(p.prompt).not.toContain('Frame from 00:01:');
+    expect(p.prompt).toContain('Frame from 00:02:');
+    expect(imageSlots(p.ids)).toHaveLength(128);
+    const none = await llm.prepare(ask([empty]));
+    expect(none.prompt).toBe('<|im_start|>User: What changed?<end_of_utterance>\nAssistant:');
+  });
+
+  it('ignores visual tokens from another encoder and encodes the frame instead', async () => {
+    const f = frame(0, 3);
+    const foreign = { ...f, tokens: await tokensOf(f, keep40, 'clip:other') };
+    foreign.tokens.rows.fill(0);
+    const a = await llm.prepare(ask([f]));
+    const b = await llm.prepare(ask([foreign]));
+    expect(b.ids).toEqual(a.ids);
+    expect(b.embeds).toEqual(a.embeds);
+  });
+
+  it('refuses its own tokens when their sizes do not fit the model', async () => {
+    const f = frame(0, 3);
+    const t = await tokensOf(f, keep40);
+    await expect(
+      llm.prepare(ask([{ ...f, tokens: { ...t, rows: t.rows.subarray(vlm.hidden) } }])),
+    ).rejects.toMatchObject({ code: 'ERR_MODEL_INPUT' });
+    await expect(llm.prepare(ask([{ ...f, tokens: { ...t, tokensPerFrame: 81 } }]))).rejects.toMatchObject({
+      code: 'ERR_MODEL_INPUT',
+    });
+  });
+
+  it('writes an assistant tool call in the local tool format and a tool result as a user turn', async () => {
+    const p = await llm.prepare([
+      { role: 'user', content: [{ type: 'text', text: 'What does it say?' }] },
+      {
+        role: 'assistant',
+        content: [{ type: 'text', text: 'Let me look.' }],
+        toolCalls: [{ id: 'c1', name: 'read_text', arguments: '{ "region": "top" }' }],
+      },
+      { role: 'tool', toolCallId: 'c1', name: 'read_text', content: [{ type: 'text', text: '"EXIT"' }] },
+    ]);
+    expect(p.prompt).toBe(
+      '<|im_start|>User: What does it say?<end_of_utterance>\n' +
+        'Assistant: Let me look.\n<tool_call>{"name": "read_text", "arguments": {"region":"top"}}</tool_call><end_of_utterance>\n' +
+        'User: Result of read_text: "EXIT"<end_of_utterance>\nAssistant:',
+    );
+  });
 });

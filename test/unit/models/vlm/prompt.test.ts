@@ -76,3 +76,22 @@ describe('expandMedia', () => {
     );
   });
 });
+
+describe('video frames holding only the rows a compressor kept', () => {
+  it('writes K `<image>` tokens for a frame with K kept rows, and leaves out frames with none', () => {
+    const s = videoTokens([0, 1000, 2000], 3000, 4, [2, 0, 4]);
+    expect(s).toBe(
+      'You are provided the following series of two frames from a 0:00:03 [H:MM:SS] video.\n' +
+        `\nFrame from 00:00:${F}<global-img>${I}${I}${F}\nFrame from 00:02:${F}<global-img>${I}${I}${I}${I}${F}\n\n`,
+    );
+  });
+
+  it('refuses token counts that do not fit the frames', () => {
+    expect(() => videoTokens([0, 1000], 2000, 4, [4])).toThrow(
+      expect.objectContaining({ code: 'ERR_MODEL_INPUT' }),
+    );
+    expect(() => videoTokens([0], 1000, 4, [5])).toThrow(
+      expect.objectContaining({ code: 'ERR_MODEL_INPUT' }),
+    );
+  });
+});
