@@ -213,13 +213,18 @@ export class OpenAiTestServer {
     await new Promise<void>((r) => this.#server.close(() => r()));
   }
 
+  /** Resolves once `count` requests have been received and given their scripts. */
+  async received(count: number): Promise<void> {
+    while (this.requests.length < count) await sleep(2);
+  }
+
+  /** Records the request once its body is read (and its script taken, in the same turn). */
   async #handle(req: import('node:http').IncomingMessage, res: ServerResponse): Promise<void> {
     this.#open.add(res);
     res.on('close', () => this.#open.delete(res));
     const raw = await readBody(req);
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const recorded: RecordedRequest = { method: req.method ?? '', path, headers: req.headers, body: {} };
-    this.requests.push(recorded);
     if (path.endsWith('/audio/transcriptions')) {
       const form = await new Request('http://x/', {
         method: 'POST',
@@ -230,9 +235,11 @@ export class OpenAiTestServer {
         if (typeof v === 'string') recorded.body[k] = v;
         else recorded.file = { name: v.name, type: v.type, bytes: Buffer.from(await v.arrayBuffer()) };
       }
+      this.requests.push(recorded);
       return this.#transcribe(recorded, this.transcriptions.shift() ?? this.defaults.transcription, res);
     }
     recorded.body = raw.length ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {};
+    this.requests.push(recorded);
     if (path.endsWith('/chat/completions')) {
       return this.#chat(recorded, this.chat.shift() ?? this.defaults.chat, res);
     }

@@ -289,7 +289,8 @@ describe('OpenAiLlm: abort', () => {
     server.chat.push({ headersDelayMs: 5_000 });
     const ac = new AbortController();
     const run = collect(llm().generate(ASK, { signal: ac.signal }));
-    setTimeout(() => ac.abort(), 20);
+    await server.received(1);
+    ac.abort();
     await expect(run).rejects.toMatchObject({ code: 'ERR_ABORTED' });
   });
 
