@@ -337,3 +337,18 @@ export class OpenAiTestServer {
     res.end();
   }
 }
+
+let shared: Promise<OpenAiTestServer> | null = null;
+
+/** One wire server for a test file (a contract suite's implementations list starts it when first needed). */
+export function sharedOpenAiServer(): Promise<OpenAiTestServer> {
+  shared ??= OpenAiTestServer.start();
+  return shared;
+}
+
+/** Closes the shared server, if one was started (in the file's `afterAll`). */
+export async function closeSharedOpenAiServer(): Promise<void> {
+  const server = shared;
+  shared = null;
+  if (server) await (await server).close();
+}
