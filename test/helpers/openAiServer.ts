@@ -74,6 +74,10 @@ export interface SpeechScript {
   /** Send WAV (header then data) whatever was asked for. */
   wav?: boolean;
   wavRateHz?: number;
+  /** Put a `LIST` chunk between `fmt ` and `data`, as some encoders do. */
+  wavListChunk?: boolean;
+  /** The content type to claim (default `audio/pcm`, or `audio/wav` for WAV). */
+  contentType?: string;
   /** Samples per body chunk (default 2400 = 100 ms at 24 kHz). */
   chunkSamples?: number;
   chunkDelayMs?: number;
@@ -162,6 +166,30 @@ async function readBody(req: import('node:http').IncomingMessage): Promise<Buffe
   const parts: Buffer[] = [];
   for await (const p of req) parts.push(p as Buffer);
   return Buffer.concat(parts);
+}
+
+/**
+ * A streaming server's WAV header: the sizes unknown, so the maximum (as
+ * OpenAI's streamed WAV has them). With `list`, a LIST chunk before `data`.
+ */
+function wavHeader(rateHz: number, list: boolean): Buffer {
+  const fmt = Buffer.alloc(24);
+  fmt.write('fmt ', 0, 'ascii');
+  fmt.writeUInt32LE(16, 4);
+  fmt.writeUInt16LE(1, 8);
+  fmt.writeUInt16LE(1, 10);
+  fmt.writeUInt32LE(rateHz, 12);
+  fmt.writeUInt32LE(rateHz * 2, 16);
+  fmt.writeUInt16LE(2, 20);
+  fmt.writeUInt16LE(16, 22);
+  const info = Buffer.from('LIST\x0d\x00\x00\x00INFOISFT\x01\x00\x00\x00x\x00', 'latin1');
+  const data = Buffer.from('data\xff\xff\xff\xff', 'latin1');
+  return Buffer.concat([
+    Buffer.from('RIFF\xff\xff\xff\xffWAVE', 'latin1'),
+    fmt,
+    ...(list ? [info] : []),
+    data,
+  ]);
 }
 
 /** The test server. `chat`, `transcriptions` and `speech` hold the scripts for the next requests (FIFO). */
@@ -307,32 +335,18 @@ export class OpenAiTestServer {
     const rateHz = asWav ? (script.wavRateHz ?? 24000) : 24000;
     const speed = typeof req.body.speed === 'number' ? req.body.speed : 1;
     const pcm = defaultSpeech(String(req.body.input ?? ''), speed, rateHz);
-    const bytes = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
-    res.writeHead(200, { 'content-type': asWav ? 'audio/wav' : 'audio/pcm' });
-    if (asWav) {
-      // A streaming server's header: sizes unknown, so the maximum (as OpenAI's streamed WAV does).
-      const header = Buffer.alloc(44);
-      header.write('RIFF', 0, 'ascii');
-      header.writeUInt32LE(0xffffffff, 4);
-      header.write('WAVEfmt ', 8, 'ascii');
-      header.writeUInt32LE(16, 16);
-      header.writeUInt16LE(1, 20);
-      header.writeUInt16LE(1, 22);
-      header.writeUInt32LE(rateHz, 24);
-      header.writeUInt32LE(rateHz * 2, 28);
-      header.writeUInt16LE(2, 32);
-      header.writeUInt16LE(16, 34);
-      header.write('data', 36, 'ascii');
-      header.writeUInt32LE(0xffffffff, 40);
-      res.write(header);
-    }
-    const step = (script.chunkSamples ?? 2400) * 2;
+    const samples = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
+    const bytes = asWav ? Buffer.concat([wavHeader(rateHz, script.wavListChunk ?? false), samples]) : samples;
+    res.writeHead(200, { 'content-type': script.contentType ?? (asWav ? 'audio/wav' : 'audio/pcm') });
+    const step = Math.max(1, Math.round((script.chunkSamples ?? 2400) * 2));
     let sent = 0;
     for (let at = 0; at < bytes.length; at += step) {
       if (script.stallAfterChunks !== undefined && sent === script.stallAfterChunks) return;
       res.write(bytes.subarray(at, at + step));
       sent++;
-      await sleep(script.chunkDelayMs ?? 2);
+      const delayMs = script.chunkDelayMs ?? 2;
+      if (delayMs > 0) await sleep(delayMs);
+      else await new Promise((r) => setImmediate(r));
     }
     res.end();
   }

@@ -80,6 +80,19 @@ describe('OpenAiTts', () => {
     expect(joined(chunks)).toEqual(defaultSpeech(TEXT, 1, 24000));
   });
 
+  it('recognises WAV by its RIFF header under a generic content type, sent a byte at a time, LIST chunk and all', async () => {
+    server.speech.push({
+      wav: true,
+      wavListChunk: true,
+      contentType: 'application/octet-stream',
+      chunkSamples: 0.5,
+      chunkDelayMs: 0,
+    });
+    const chunks = await collect(tts({ stallMs: 5_000 }).synthesize('Hi.'));
+    expectContiguous(chunks, 24000);
+    expect(joined(chunks)).toEqual(defaultSpeech('Hi.', 1, 24000));
+  });
+
   it('refuses a WAV answer at another rate than its own, naming both', async () => {
     server.speech.push({ wav: true, wavRateHz: 22050 });
     await expect(collect(tts().synthesize(TEXT))).rejects.toMatchObject({
