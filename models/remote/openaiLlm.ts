@@ -1,5 +1,4 @@
 import type OpenAI from 'openai';
-import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { Llm, LlmMessage, LlmRequestOptions, LlmToken } from '../roles/llm.js';
 import { ModelError, throwIfAborted } from '../runtime/errors.js';
 import { toChatMessages, toChatTools } from './chatMessages.js';
@@ -95,7 +94,7 @@ export class OpenAiLlm implements Llm {
         });
       stall.kick();
       // The client ends the iteration quietly when the request is aborted: the checks after the loop tell why.
-      for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
+      for await (const chunk of stream) {
         stall.kick();
         throwIfAborted(signal);
         if (chunk.usage) {

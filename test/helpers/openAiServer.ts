@@ -104,6 +104,20 @@ export function defaultSpeech(text: string, speed: number, rateHz: number): Int1
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Waits `ms`, or less if the client goes away first (so a long scripted delay never outlives its test). */
+function pause(ms: number, res: ServerResponse): Promise<void> {
+  if (res.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.on('close', done);
+  });
+}
+
 function writeChunk(res: ServerResponse, data: unknown): void {
   res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
 }
@@ -278,7 +292,7 @@ export class OpenAiTestServer {
   }
 
   async #chat(req: RecordedRequest, script: ChatScript, res: ServerResponse): Promise<void> {
-    if (script.headersDelayMs) await sleep(script.headersDelayMs);
+    if (script.headersDelayMs) await pause(script.headersDelayMs, res);
     if (script.status) return sendError(res, script.status, req);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const chunks = chatChunks(script, req.body);
@@ -291,14 +305,14 @@ export class OpenAiTestServer {
         writeChunk(res, '{"id": "chatcmpl-test", "choices": [');
       }
       writeChunk(res, chunks[i]);
-      await sleep(script.chunkDelayMs ?? 1);
+      await pause(script.chunkDelayMs ?? 1, res);
     }
     writeChunk(res, '[DONE]');
     res.end();
   }
 
   async #transcribe(req: RecordedRequest, script: TranscriptionScript, res: ServerResponse): Promise<void> {
-    if (script.headersDelayMs) await sleep(script.headersDelayMs);
+    if (script.headersDelayMs) await pause(script.headersDelayMs, res);
     if (script.status) return sendError(res, script.status, req);
     const format = req.body.response_format ?? 'json';
     if (script.refuseVerbose && format === 'verbose_json') return sendError(res, 400);
@@ -329,7 +343,7 @@ export class OpenAiTestServer {
   }
 
   async #speak(req: RecordedRequest, script: SpeechScript, res: ServerResponse): Promise<void> {
-    if (script.headersDelayMs) await sleep(script.headersDelayMs);
+    if (script.headersDelayMs) await pause(script.headersDelayMs, res);
     if (script.status) return sendError(res, script.status, req);
     const asWav = script.wav || req.body.response_format === 'wav';
     const rateHz = asWav ? (script.wavRateHz ?? 24000) : 24000;
@@ -345,7 +359,7 @@ export class OpenAiTestServer {
       res.write(bytes.subarray(at, at + step));
       sent++;
       const delayMs = script.chunkDelayMs ?? 2;
-      if (delayMs > 0) await sleep(delayMs);
+      if (delayMs > 0) await pause(delayMs, res);
       else await new Promise((r) => setImmediate(r));
     }
     res.end();

@@ -178,6 +178,17 @@ describe('OpenAiLlm: tools', () => {
     ]);
   });
 
+  it('yields the calls at the end of the stream from a server that finishes them with "stop" (Ollama)', async () => {
+    server.chat.push({
+      text: [],
+      finishReason: 'stop',
+      toolCalls: [{ id: 'call_t', name: 'current_time', argumentPieces: ['{}'] }],
+    });
+    expect(await collect(llm().generate(ASK, { tools: TOOLS }))).toEqual([
+      { text: '', toolCall: { id: 'call_t', name: 'current_time', arguments: '{}' } },
+    ]);
+  });
+
   it('sends an assistant turn with its tool calls and the tool results back in the wire form', async () => {
     const history: LlmMessage[] = [
       ...ASK,
@@ -251,6 +262,12 @@ describe('OpenAiLlm: a server that fails', () => {
     });
   });
 
+  it('a slow stream is not a stall: each chunk restarts the stallMs wait', async () => {
+    // Six gaps of 100 ms: 600 ms in all, three times stallMs, never 200 ms without a chunk.
+    server.chat.push({ text: ['One', ' two', ' three', ' four'], chunkDelayMs: 100 });
+    expect(textOf(await collect(llm({ stallMs: 200 }).generate(ASK)))).toBe('One two three four');
+  });
+
   it.each([
     ['stalls longer than stallMs', 'stall', 'stopped sending for 200 ms'],
     ['drops the connection', 'drop', 'failed mid-answer'],
@@ -285,8 +302,10 @@ describe('OpenAiLlm: abort', () => {
     await expect(pending).rejects.toMatchObject({ code: 'ERR_ABORTED' });
   });
 
-  it('rejects with ERR_ABORTED while waiting for the response headers', async () => {
-    server.chat.push({ headersDelayMs: 5_000 });
+  it('rejects with ERR_ABORTED while waiting for the response headers, without waiting for them', {
+    timeout: 10_000,
+  }, async () => {
+    server.chat.push({ headersDelayMs: 30_000 });
     const ac = new AbortController();
     const run = collect(llm().generate(ASK, { signal: ac.signal }));
     await server.received(1);
