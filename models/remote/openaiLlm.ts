@@ -108,12 +108,18 @@ export class OpenAiLlm implements Llm {
         for (const delta of choice.delta?.tool_calls ?? []) calls.add(delta);
         const text = choice.delta?.content;
         if (text) {
+          stall.pause();
           yield { text };
           throwIfAborted(signal);
+          stall.kick();
         }
         if (choice.finish_reason) {
           finished = true;
-          if (choice.finish_reason === 'tool_calls') yield* this.#toolTokens(calls, signal);
+          if (choice.finish_reason === 'tool_calls') {
+            stall.pause();
+            yield* this.#toolTokens(calls, signal);
+            stall.kick();
+          }
         }
       }
       throwIfAborted(signal);

@@ -88,8 +88,10 @@ export class OpenAiTts implements Tts {
         stall.kick();
         throwIfAborted(signal);
         for (const chunk of audio.push(bytes)) {
+          stall.pause();
           yield chunk;
           throwIfAborted(signal);
+          stall.kick();
         }
       }
       throwIfAborted(signal);

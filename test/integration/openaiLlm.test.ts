@@ -268,6 +268,16 @@ describe('OpenAiLlm: a server that fails', () => {
     expect(textOf(await collect(llm({ stallMs: 200 }).generate(ASK)))).toBe('One two three four');
   });
 
+  it('a consumer that holds a token longer than stallMs is not a stalled server', async () => {
+    // A speaker paced by playback pulls the next token seconds later; only waiting on the server counts.
+    const got: string[] = [];
+    for await (const t of llm({ stallMs: 200 }).generate(ASK, { maxNewTokens: 3 })) {
+      got.push(t.text);
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    expect(got.join('')).toBe('The door is');
+  });
+
   it.each([
     ['stalls longer than stallMs', 'stall', 'stopped sending for 200 ms'],
     ['drops the connection', 'drop', 'failed mid-answer'],

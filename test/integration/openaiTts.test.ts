@@ -156,6 +156,16 @@ describe('OpenAiTts', () => {
     expect(joined(got).length).toBe(4800);
   });
 
+  it('a consumer that holds a chunk longer than stallMs (playback pacing) is not a stalled server', async () => {
+    server.speech.push({ chunkSamples: 4800 });
+    let n = 0;
+    for await (const _chunk of tts({ stallMs: 200 }).synthesize('Hello there.')) {
+      n++;
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    expect(n).toBeGreaterThan(1);
+  });
+
   it('stops mid-stream on abort while waiting for the body: ERR_ABORTED, long before a stall', async () => {
     server.speech.push({ chunkSamples: 2400, stallAfterChunks: 1 });
     const ac = new AbortController();
