@@ -12,7 +12,8 @@ export type ModelErrorCode =
   | 'ERR_DOWNLOAD_HTTP'
   | 'ERR_DOWNLOAD_CHECKSUM'
   | 'ERR_DOWNLOAD_SIZE'
-  | 'ERR_MODELS_LOCK';
+  | 'ERR_MODELS_LOCK'
+  | 'ERR_REMOTE_MODEL';
 
 /**
  * A model-runtime error: a catalogue error restricted to model codes, so it

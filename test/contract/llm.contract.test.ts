@@ -1,15 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OpenAiLlm } from '../../models/remote/openaiLlm.js';
 import type { Llm, LlmMessage, LlmToken, LlmVideoFrame } from '../../models/roles/llm.js';
 import { SmolVlmLlm } from '../../models/roles/smolVlmLlm.js';
 import { FakeLlm } from '../../pipelines/testing/fakes/fakeLlm.js';
 import { collect } from '../helpers/collect.js';
+import { closeSharedOpenAiServer, sharedOpenAiServer } from '../helpers/openAiServer.js';
 import { tinyModelDir } from '../helpers/tinyModels.js';
 
-/** SmolVLM2 on a tiny-random model with the real export's contract (its words are noise), and the fake. */
+/**
+ * SmolVLM2 on a tiny-random model with the real export's contract (its words are noise), an
+ * OpenAI-compatible server (a local one speaking the wire format), and the fake.
+ */
 const implementations: [string, () => Promise<Llm>][] = [
   ['smolvlm', () => SmolVlmLlm.load(tinyModelDir('smolvlm'))],
+  [
+    'openai',
+    async () => new OpenAiLlm({ baseUrl: (await sharedOpenAiServer()).baseUrl, model: 'test-model' }),
+  ],
   ['fake', async () => new FakeLlm({ reply: 'The door is red and it is open now, come in and sit.' })],
 ];
+afterAll(closeSharedOpenAiServer);
 
 function frame(ptsMs: number, shade: number): LlmVideoFrame {
   const width = 64;

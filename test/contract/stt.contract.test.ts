@@ -1,16 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PcmChunk } from '../../core/media.js';
+import { OpenAiStt } from '../../models/remote/openaiStt.js';
 import type { Stt, SttResult } from '../../models/roles/stt.js';
 import { WhisperStt } from '../../models/roles/whisperStt.js';
 import { FakeStt } from '../../pipelines/testing/fakes/fakeStt.js';
 import { LIBRIVOX_WAV, read16k } from '../helpers/audio.js';
+import { closeSharedOpenAiServer, sharedOpenAiServer } from '../helpers/openAiServer.js';
 import { tinyModelDir } from '../helpers/tinyModels.js';
 
-/** Whisper on a tiny-random model with the real export's contract (its words are noise), and the fake. */
+/**
+ * Whisper on a tiny-random model with the real export's contract (its words are noise), an
+ * OpenAI-compatible server (a local one speaking the wire format), and the fake.
+ */
 const implementations: [string, () => Promise<Stt>][] = [
   ['whisper', () => WhisperStt.load(tinyModelDir('whisper'))],
+  [
+    'openai',
+    async () => new OpenAiStt({ baseUrl: (await sharedOpenAiServer()).baseUrl, model: 'whisper-1' }),
+  ],
   ['fake', async () => new FakeStt({ transcript: 'hello world' })],
 ];
+afterAll(closeSharedOpenAiServer);
 
 let speech: Int16Array;
 beforeAll(() => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/log.js';
 import type { PcmChunk } from '../../core/media.js';
+import { OpenAiTts } from '../../models/remote/openaiTts.js';
 import type { Tts } from '../../models/roles/tts.js';
 import { EspeakTts } from '../../models/tts/espeak.js';
 import { KokoroTts } from '../../models/tts/kokoro.js';
@@ -12,15 +13,25 @@ import type { StageContext } from '../../pipelines/core/stage.js';
 import { type SpokenChunk, speaker } from '../../pipelines/speak/speaker.js';
 import { FakeTts } from '../../pipelines/testing/fakes/fakeTts.js';
 import { collect } from '../helpers/collect.js';
+import { closeSharedOpenAiServer, sharedOpenAiServer } from '../helpers/openAiServer.js';
 import { tinyModelDir } from '../helpers/tinyModels.js';
 
-/** Every TTS passes the same suite: espeak-ng for real, Kokoro and Piper on tiny-random models, and the fake. */
+/**
+ * Every TTS passes the same suite: espeak-ng for real, Kokoro and Piper on tiny-random models, an
+ * OpenAI-compatible server (a local one speaking the wire format), and the fake.
+ */
 const implementations: [string, () => Promise<Tts>][] = [
   ['espeak-ng', async () => new EspeakTts()],
   ['kokoro', () => KokoroTts.load(tinyModelDir('kokoro'))],
   ['piper', () => PiperTts.load(join(tinyModelDir('piper'), 'en_US-tiny-medium.onnx'))],
+  [
+    'openai',
+    async () =>
+      new OpenAiTts({ baseUrl: (await sharedOpenAiServer()).baseUrl, model: 'tts-1', voice: 'alloy' }),
+  ],
   ['fake', async () => new FakeTts()],
 ];
+afterAll(closeSharedOpenAiServer);
 
 const SENTENCE = 'The quick brown fox jumps over the lazy dog, and then it runs far away into the woods.';
 
