@@ -3,9 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { type Clock, systemClock } from '../core/clock.js';
 import { createLogger, type Logger } from '../core/log.js';
+import type { EchoGuard } from '../pipelines/listen/events.js';
 import { MAX_IMAGE_MESSAGE_BYTES, SIGNALING_PATH } from '../protocol/version.js';
 import { type LoadedModelSet, loadModelSet, type RemoteRoles } from './assistant/modelSet.js';
 import { TokenIssuer } from './auth/token.js';
+import { attachAssistant } from './call/attachAssistant.js';
 import { CallRegistry } from './call/registry.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
@@ -38,7 +40,14 @@ export class SightlineServer {
    */
   static async create(
     config: Config,
-    options: { clock?: Clock; log?: Logger; models?: LoadedModelSet; remote?: RemoteRoles } = {},
+    options: {
+      clock?: Clock;
+      log?: Logger;
+      models?: LoadedModelSet;
+      remote?: RemoteRoles;
+      /** One echo guard per call (tests may turn it off). */
+      createEchoGuard?: () => EchoGuard | null;
+    } = {},
   ): Promise<SightlineServer> {
     const clock = options.clock ?? systemClock;
     const log = options.log ?? createLogger({ level: config.log.level, logContent: config.log.content });
@@ -67,6 +76,18 @@ export class SightlineServer {
     const tokens = new TokenIssuer(config.auth.secret, config.auth.tokenTtlMs);
     const calls = new CallRegistry({ pool, clock, config, log, metrics }, log);
     const app: AppContext = { config, clock, log, metrics, pool, tokens, calls, models };
+    const assistantModels = models.models;
+    if (assistantModels) {
+      calls.on('call', (call) =>
+        attachAssistant(call, {
+          models: assistantModels,
+          clock,
+          log,
+          metrics,
+          createEchoGuard: options.createEchoGuard ?? (() => null),
+        }),
+      );
+    }
     const http = createHttpServer(app);
     // The ws limit sits above the protocol limit so oversized messages get a typed reply, not a dropped socket.
     const wss = new WebSocketServer({

@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import { workerBin } from 'mediasoup';
 import { createLogger } from '../core/log.js';
+import { remoteRolesFromEnv } from '../models/remote/fromEnv.js';
+import { SightlineError } from '../protocol/errors.js';
 import { SightlineServer } from './app.js';
+import type { RemoteRoles } from './assistant/modelSet.js';
 import { ConfigError, loadConfig } from './config.js';
 
 function fail(message: string): never {
@@ -11,10 +14,14 @@ function fail(message: string): never {
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
+  let remote: RemoteRoles;
   try {
     config = loadConfig();
+    remote = remoteRolesFromEnv(process.env);
   } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
+    if (error instanceof ConfigError || (error instanceof SightlineError && error.code === 'ERR_CONFIG')) {
+      fail(error.message);
+    }
     throw error;
   }
   if (!existsSync(workerBin)) {
@@ -25,7 +32,7 @@ async function main(): Promise<void> {
   const log = createLogger({ level: config.log.level, logContent: config.log.content });
   // A stray rejection in one call's code must not end every other call: log it and carry on.
   process.on('unhandledRejection', (error) => log.error('unhandled rejection', { error }));
-  const server = await SightlineServer.create(config, { log });
+  const server = await SightlineServer.create(config, { log, remote });
   const shown = server.url.replace('127.0.0.1', 'localhost');
   log.info('sightline is up', { url: shown, workers: server.pool.size, authMode: config.auth.mode });
   process.stdout.write(`\nSightline is running. Open ${shown} in Chrome or Firefox.\n`);

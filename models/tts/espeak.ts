@@ -7,6 +7,15 @@ import { hasSpeech, splitPcm } from './chunks.js';
 /** The Debian `espeak-ng` program (a subprocess: its library's WASM build is GPL-3.0). */
 export const ESPEAK_BIN = process.env.ESPEAK_NG_BIN ?? 'espeak-ng';
 
+/**
+ * Text as espeak-ng may be given it: control characters (a model can write NUL
+ * and friends; a process argument cannot hold NUL) become spaces.
+ */
+export function speakableText(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f\p{Cs}]/gu, ' ');
+}
+
 function run(args: string[], signal?: AbortSignal): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn(ESPEAK_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
@@ -36,7 +45,7 @@ function run(args: string[], signal?: AbortSignal): Promise<Buffer> {
 /** IPA phonemes of `text` from espeak-ng (what Kokoro and Piper were trained on); clauses joined by spaces. */
 export async function phonemize(text: string, voice = 'en-us', signal?: AbortSignal): Promise<string> {
   // "--" ends options, so text starting with "-" is never taken for a flag.
-  const out = await run(['-q', '--ipa', '-v', voice, '--', text], signal);
+  const out = await run(['-q', '--ipa', '-v', voice, '--', speakableText(text)], signal);
   return out.toString('utf8').replace(/\s+/g, ' ').trim();
 }
 
@@ -77,7 +86,7 @@ export class EspeakTts implements Tts {
     throwIfAborted(options.signal);
     const wpm = Math.round(175 * (options.speed ?? 1));
     const wav = await run(
-      ['-v', options.voice ?? this.#voice, '-s', String(wpm), '--stdout', '--', text],
+      ['-v', options.voice ?? this.#voice, '-s', String(wpm), '--stdout', '--', speakableText(text)],
       options.signal,
     );
     const { pcm, sampleRateHz } = parseStreamedWav(wav);

@@ -52,7 +52,7 @@ export interface LoadModelSetOptions {
   config: AssistantConfig;
   log: Logger;
   remote?: RemoteRoles;
-  /** Default: none (`vision: null`) until the SmolVLM2 role exposes its encoder. */
+  /** Default: the SmolVLM2 role's own encoder (`llm.vision`, sharing its sessions); return null for images only. */
   localVisionEncoder?: LocalVisionEncoderFactory;
   /** Whether espeak-ng runs (default: ask the binary). */
   espeakInstalled?: () => boolean;
@@ -153,7 +153,7 @@ export async function loadModelSet(o: LoadModelSetOptions): Promise<LoadedModelS
         SmolVlmLlm.load(dir, { threads: { intraOp: threads.llm }, log }),
       );
       llm = smol;
-      vision = o.localVisionEncoder?.(smol) ?? null;
+      vision = (o.localVisionEncoder ?? ((l: SmolVlmLlm) => l.vision))(smol);
       if (vision) loader.loaded.vision = vision.name;
     } else llm = loader.given('llm', remote.llm as Llm);
     const tts = await loadTts(plan.tts, manager, loader, remote, threads.tts, log);

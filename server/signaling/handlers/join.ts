@@ -7,6 +7,8 @@ export const join: Handler<'join'> = async (ctx, { token }) => {
   if (!ctx.app.tokens.verify(token)) throw new SightlineError('ERR_UNAUTHORIZED');
   const call = await ctx.app.calls.create({ signal: ctx.signal });
   ctx.conn.attach(call);
+  // What the assistant runs on (or which models are missing), before the first word is said.
+  call.emit('push', 'models', ctx.app.models.status);
   return {
     callId: call.id,
     routerRtpCapabilities: call.router.rtpCapabilities as unknown as Record<string, unknown>,
