@@ -15,6 +15,8 @@ export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
 export const IMAGE_MIME_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 /** Most tools one client may register. */
 export const MAX_CLIENT_TOOLS = 32;
+/** Tools the assistant has itself; a client tool may not take one of these names. */
+export const BUILT_IN_TOOL_NAMES: readonly string[] = ['look_closer', 'read_text', 'current_time'];
 
 const toolSchema = z.strictObject({
   name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/),
