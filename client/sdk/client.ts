@@ -36,7 +36,7 @@ export interface VideoSendOptions {
    * 0 keeps the browser's own start (~300 kbps, which sends a 640x480 camera at 320x240 for many seconds).
    */
   startBitrateKbps?: number;
-  /** The camera encoding's ceiling, in kbps. */
+  /** The camera encoding's ceiling, in kbps (one encoding at full scale); 0 leaves the browser's own encodings. */
   maxBitrateKbps?: number;
   /** Under a tight network, drop frame rate rather than resolution (`contentHint = 'detail'`). */
   maintainResolution?: boolean;
@@ -346,7 +346,9 @@ export class SightlineClient extends Emitter<SightlineClientEvents> {
     return transport.produce({
       track,
       appData: { source: 'camera' },
-      encodings: [{ maxBitrate: v.maxBitrateKbps * 1000, scaleResolutionDownBy: 1 }],
+      ...(v.maxBitrateKbps > 0
+        ? { encodings: [{ maxBitrate: v.maxBitrateKbps * 1000, scaleResolutionDownBy: 1 }] }
+        : {}),
       ...(v.startBitrateKbps > 0 ? { codecOptions: { videoGoogleStartBitrate: v.startBitrateKbps } } : {}),
     });
   }
