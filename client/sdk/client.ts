@@ -188,11 +188,11 @@ export class SightlineClient extends Emitter<SightlineClientEvents> {
    * `tool_call` by running the tool's handler. Before the call starts they are
    * kept and sent on join.
    */
-  async registerTools(tools: readonly ClientTool<never>[]): Promise<void> {
-    const list = tools as readonly ClientTool[];
-    const wire = toWireTools(list);
-    this.#tools = new Map(list.map((t) => [t.name, t]));
+  async registerTools(tools: readonly ClientTool[]): Promise<void> {
+    const wire = toWireTools(tools);
+    // Kept only once the server has them (or, before the call, to send on join).
     if (this.#signaling && this.#callId) await this.#signaling.request('registerTools', { tools: wire });
+    this.#tools = new Map(tools.map((t) => [t.name, t]));
   }
 
   #joined(): SignalingClient {

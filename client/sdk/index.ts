@@ -1,6 +1,5 @@
 export type { ErrorCode, WireError } from '../../protocol/errors.js';
 export { SightlineError } from '../../protocol/errors.js';
-export { IMAGE_MIME_TYPES, MAX_IMAGE_BYTES, MAX_TEXT_CHARS } from '../../protocol/limits.js';
 export type {
   AssistantState,
   CallState,
@@ -15,7 +14,6 @@ export type {
   StartOptions,
   VideoSendOptions,
 } from './client.js';
-export { DEFAULT_VIDEO_SEND, SightlineClient } from './client.js';
+export { SightlineClient } from './client.js';
 export type { ImageMimeType } from './image.js';
-export { checkImage } from './image.js';
 export type { ClientTool, ToolParameters } from './tools.js';
