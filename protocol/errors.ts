@@ -217,6 +217,9 @@ export const EXPECTED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'ERR_ABORTED',
   'ERR_UNSUPPORTED_CODEC',
   'ERR_METHOD_NOT_ALLOWED',
+  'ERR_ASSISTANT_UNAVAILABLE',
+  'ERR_IMAGE_TOO_LARGE',
+  'ERR_IMAGE_FORMAT',
 ]);
 
 /** True for a SightlineError whose code is in EXPECTED_CODES. */

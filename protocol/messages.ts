@@ -1,20 +1,27 @@
 import { z } from 'zod';
 import type { ErrorCode, WireError } from './errors.js';
 
+import {
+  BUILT_IN_TOOL_NAMES,
+  IMAGE_MIME_TYPES,
+  MAX_CLIENT_TOOLS,
+  MAX_IMAGE_BYTES,
+  MAX_TEXT_CHARS,
+} from './limits.js';
 import { MAX_IMAGE_MESSAGE_BYTES, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from './version.js';
 
-export { MAX_IMAGE_MESSAGE_BYTES, MAX_MESSAGE_BYTES, PROTOCOL_VERSION };
+export {
+  BUILT_IN_TOOL_NAMES,
+  IMAGE_MIME_TYPES,
+  MAX_CLIENT_TOOLS,
+  MAX_IMAGE_BYTES,
+  MAX_IMAGE_MESSAGE_BYTES,
+  MAX_MESSAGE_BYTES,
+  MAX_TEXT_CHARS,
+  PROTOCOL_VERSION,
+};
 
 const id = z.string().min(1).max(128);
-
-/** Longest typed message, in characters. */
-export const MAX_TEXT_CHARS = 4000;
-/** Largest still image accepted by `sendImage`, in bytes before base64. */
-export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
-/** Image types `sendImage` accepts. */
-export const IMAGE_MIME_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
-/** Most tools one client may register. */
-export const MAX_CLIENT_TOOLS = 32;
 
 const toolSchema = z.strictObject({
   name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/),

@@ -1,20 +1,52 @@
 import type { types as msc } from 'mediasoup-client';
 import { Device } from 'mediasoup-client';
 import { SightlineError, type WireError } from '../../protocol/errors.js';
-import type { CallState, ServerEventMap } from '../../protocol/messages.js';
+import { MAX_TEXT_CHARS } from '../../protocol/limits.js';
+import type { CallState, ResponseDataMap, ServerEventMap } from '../../protocol/messages.js';
 import { SIGNALING_PATH } from '../../protocol/version.js';
 import { Emitter } from './emitter.js';
+import { blobToBase64, checkImage } from './image.js';
 import { SignalingClient } from './signaling.js';
+import { type ClientTool, runToolCall, toWireTools } from './tools.js';
+
+/** Assistant events the client passes on as the server sent them. */
+const ASSISTANT_EVENTS = [
+  'assistant_state',
+  'transcript',
+  'reply',
+  'tool_call',
+  'models',
+  'metrics',
+] as const;
+type AssistantEvent = (typeof ASSISTANT_EVENTS)[number];
 
 /** Events a `SightlineClient` emits. */
 export type SightlineClientEvents = {
   state: [state: CallState | 'connecting' | 'idle'];
-  transcript: [ServerEventMap['transcript']];
-  reply: [ServerEventMap['reply']];
-  metrics: [ServerEventMap['metrics']];
+  /** A recoverable failure: a server error event, or a tool answer that could not be sent. */
   error: [SightlineError];
   /** The assistant's audio track arrived (attach it, or let the SDK play it). */
   assistantTrack: [MediaStreamTrack];
+} & { [E in AssistantEvent]: [ServerEventMap[E]] };
+
+/** How the camera is sent: tuned so the server sees the capture resolution from the first seconds. */
+export interface VideoSendOptions {
+  /**
+   * Where the browser's bandwidth estimate starts, in kbps (SDP `x-google-start-bitrate`);
+   * 0 keeps the browser's own start (~300 kbps, which sends a 640x480 camera at 320x240 for many seconds).
+   */
+  startBitrateKbps?: number;
+  /** The camera encoding's ceiling, in kbps (one encoding at full scale); 0 leaves the browser's own encodings. */
+  maxBitrateKbps?: number;
+  /** Under a tight network, drop frame rate rather than resolution (`contentHint = 'detail'`). */
+  maintainResolution?: boolean;
+}
+
+/** The defaults of `VideoSendOptions`. */
+export const DEFAULT_VIDEO_SEND: Required<VideoSendOptions> = {
+  startBitrateKbps: 1000,
+  maxBitrateKbps: 2500,
+  maintainResolution: true,
 };
 
 export interface SightlineClientOptions {
@@ -26,6 +58,8 @@ export interface SightlineClientOptions {
   requestTimeoutMs?: number;
   /** Play the assistant through an `<audio>` element the SDK manages (default true). */
   autoPlay?: boolean;
+  /** How the camera is sent (defaults: DEFAULT_VIDEO_SEND). */
+  video?: VideoSendOptions;
 }
 
 export interface StartOptions {
@@ -55,6 +89,8 @@ export class SightlineClient extends Emitter<SightlineClientEvents> {
   #stream: MediaStream | null = null;
   #audioEl: HTMLAudioElement | null = null;
   #callId: string | null = null;
+  /** The app's tools by name; sent on join and whenever they change. */
+  #tools = new Map<string, ClientTool>();
   #state: CallState | 'connecting' | 'idle' = 'idle';
 
   constructor(options: SightlineClientOptions = {}) {
@@ -122,6 +158,59 @@ export class SightlineClient extends Emitter<SightlineClientEvents> {
     if (this.#state !== 'idle') this.#setState('closed');
   }
 
+  /** Sends a typed message to the assistant; it joins the dialog like spoken words. */
+  async sendText(text: string): Promise<ResponseDataMap['sendText']> {
+    const trimmed = text.trim();
+    if (trimmed.length === 0 || trimmed.length > MAX_TEXT_CHARS) {
+      throw new SightlineError('ERR_INVALID_MESSAGE', `text: 1 to ${MAX_TEXT_CHARS} characters`);
+    }
+    return this.#joined().request('sendText', { text: trimmed });
+  }
+
+  /**
+   * Sends a still image (a `File` from a picker, a `Blob` from a canvas) for the
+   * assistant to look at, with an optional question about it. JPEG, PNG or WebP
+   * up to MAX_IMAGE_BYTES: checked here before anything is sent.
+   */
+  async sendImage(image: Blob, text?: string): Promise<ResponseDataMap['sendImage']> {
+    const mimeType = checkImage(image);
+    const question = text?.trim();
+    if (question && question.length > MAX_TEXT_CHARS) {
+      throw new SightlineError('ERR_INVALID_MESSAGE', `text: at most ${MAX_TEXT_CHARS} characters`);
+    }
+    const signaling = this.#joined();
+    const dataBase64 = await blobToBase64(image);
+    return signaling.request('sendImage', { mimeType, dataBase64, ...(question ? { text: question } : {}) });
+  }
+
+  /**
+   * Registers the app's own tools (replacing earlier ones). The SDK answers each
+   * `tool_call` by running the tool's handler. Before the call starts they are
+   * kept and sent on join.
+   */
+  async registerTools(tools: readonly ClientTool[]): Promise<void> {
+    const wire = toWireTools(tools);
+    // Kept only once the server has them (or, before the call, to send on join).
+    if (this.#signaling && this.#callId) await this.#signaling.request('registerTools', { tools: wire });
+    this.#tools = new Map(tools.map((t) => [t.name, t]));
+  }
+
+  #joined(): SignalingClient {
+    if (!this.#signaling || !this.#callId) throw new SightlineError('ERR_NOT_JOINED');
+    return this.#signaling;
+  }
+
+  async #answerToolCall(call: ServerEventMap['tool_call']): Promise<void> {
+    const result = await runToolCall(call, this.#tools);
+    const signaling = this.#signaling;
+    if (!signaling) return;
+    try {
+      await signaling.request('toolResult', result);
+    } catch (error) {
+      this.emit('error', error instanceof SightlineError ? error : new SightlineError('ERR_INTERNAL'));
+    }
+  }
+
   #setState(state: CallState | 'connecting' | 'idle'): void {
     if (this.#state === state) return;
     this.#state = state;
@@ -149,9 +238,10 @@ export class SightlineClient extends Emitter<SightlineClientEvents> {
     const signaling = await SignalingClient.connect(wsUrl.toString(), this.#opts.requestTimeoutMs);
     this.#signaling = signaling;
     signaling.on('state', (s) => this.#setState(s.state));
-    signaling.on('transcript', (t) => this.emit('transcript', t));
-    signaling.on('reply', (r) => this.emit('reply', r));
-    signaling.on('metrics', (m) => this.emit('metrics', m));
+    for (const event of ASSISTANT_EVENTS) {
+      signaling.on(event, (data) => (this.emit as (e: AssistantEvent, d: unknown) => void)(event, data));
+    }
+    signaling.on('tool_call', (call) => void this.#answerToolCall(call));
     signaling.on('error', (e) => this.emit('error', SightlineError.fromWire(e)));
     signaling.on('close', () => {
       if (this.#signaling === signaling) void this.close();
@@ -163,6 +253,9 @@ export class SightlineClient extends Emitter<SightlineClientEvents> {
       routerRtpCapabilities: joined.routerRtpCapabilities as unknown as msc.RtpCapabilities,
     });
     this.#device = device;
+    if (this.#tools.size > 0) {
+      await signaling.request('registerTools', { tools: toWireTools([...this.#tools.values()]) });
+    }
   }
 
   async #createTransport(direction: 'send' | 'recv'): Promise<msc.Transport> {
@@ -243,9 +336,20 @@ export class SightlineClient extends Emitter<SightlineClientEvents> {
       );
     }
     const video = stream.getVideoTracks()[0];
-    if (video)
-      this.#producers.push(
-        await this.#sendTransport.produce({ track: video, appData: { source: 'camera' } }),
-      );
+    if (video) this.#producers.push(await this.#produceCamera(this.#sendTransport, video));
+  }
+
+  /** Sends the camera at its capture resolution from the first frames (see VideoSendOptions). */
+  async #produceCamera(transport: msc.Transport, track: MediaStreamTrack): Promise<msc.Producer> {
+    const v = { ...DEFAULT_VIDEO_SEND, ...this.#opts.video };
+    if (v.maintainResolution) track.contentHint = 'detail';
+    return transport.produce({
+      track,
+      appData: { source: 'camera' },
+      ...(v.maxBitrateKbps > 0
+        ? { encodings: [{ maxBitrate: v.maxBitrateKbps * 1000, scaleResolutionDownBy: 1 }] }
+        : {}),
+      ...(v.startBitrateKbps > 0 ? { codecOptions: { videoGoogleStartBitrate: v.startBitrateKbps } } : {}),
+    });
   }
 }

@@ -6,7 +6,7 @@ import { type IMAGE_MIME_TYPES, MAX_IMAGE_BYTES } from '../../protocol/messages.
 /** Largest decoded image side; bigger images are scaled down (the model tiles at 512² up to 2048). */
 export const MAX_IMAGE_SIDE = 4096;
 /** Largest decoded pixel count accepted (a decompression bomb guard). */
-const MAX_INPUT_PIXELS = 50_000_000;
+export const MAX_INPUT_PIXELS = 50_000_000;
 
 const FORMATS: Record<(typeof IMAGE_MIME_TYPES)[number], string> = {
   'image/jpeg': 'jpeg',
@@ -33,7 +33,8 @@ export async function decodeStillImage(
   if (bytes.length === 0) throw new SightlineError('ERR_IMAGE_FORMAT', 'the image is empty');
   let meta: sharp.Metadata;
   try {
-    meta = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
+    // The header only: a bomb's size is read here and refused below as too large, not as unreadable.
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw new SightlineError('ERR_IMAGE_FORMAT', 'the image could not be read', { cause: error });
   }
@@ -41,6 +42,13 @@ export async function decodeStillImage(
     throw new SightlineError(
       'ERR_IMAGE_FORMAT',
       `the data is ${meta.format ?? 'not an image'}, not ${mimeType}`,
+    );
+  }
+  const pixels = (meta.width ?? 0) * (meta.height ?? 0);
+  if (pixels > MAX_INPUT_PIXELS) {
+    throw new SightlineError(
+      'ERR_IMAGE_TOO_LARGE',
+      `the image is ${meta.width}x${meta.height} pixels; the limit is ${MAX_INPUT_PIXELS} pixels`,
     );
   }
   try {
