@@ -59,7 +59,7 @@ export function attachAssistant(call: Call, deps: AttachAssistantDeps): Assistan
   assistant.on('error', (e) => call.emit('push', 'error', e));
   assistant.on('metrics', (m) => {
     call.emit('push', 'metrics', m);
-    (deps.metrics as { recordTurn?: (m: unknown) => void }).recordTurn?.(m);
+    deps.metrics.recordTurn(m);
   });
   const run = (what: string, work: Promise<void>) =>
     work.catch((error: unknown) => {
