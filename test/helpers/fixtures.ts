@@ -97,3 +97,16 @@ export function readWav(path: string): { sampleRate: number; samples: Float32Arr
   const decoded = wav.decode(readFileSync(path));
   return { sampleRate: decoded.sampleRate, samples: decoded.channelData[0] as Float32Array };
 }
+
+/** `text` spoken by espeak-ng as a 48 kHz mono WAV (edges trimmed), cached by its text. */
+export function spokenWav(text: string): string {
+  const slug = text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 40);
+  return cached(`spoken-${slug}-${text.length}.wav`, (out) => {
+    const raw = `${out}.raw.wav`;
+    execFileSync('espeak-ng', ['-v', 'en-us', '-s', '150', '-w', raw, text]);
+    execFileSync('sox', [raw, '-r', '48000', '-c', '1', '-b', '16', '-t', 'wav', out, ...TRIM_EDGE_SILENCE]);
+  });
+}
