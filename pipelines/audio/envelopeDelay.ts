@@ -101,6 +101,17 @@ export class EnvelopeDelayEstimator {
     return den > 1e-12 ? cov / den : 0;
   }
 
+  /** Writes the correlation at every lag 0…maxLagBlocks into `out`; returns the best lag. */
+  correlations(out: Float64Array): number {
+    let best = 0;
+    for (let lag = 0; lag <= this.maxLagBlocks; lag++) {
+      const c = this.#updates > 0 ? this.correlationAt(lag) : 0;
+      out[lag] = c;
+      if (c > (out[best] as number)) best = lag;
+    }
+    return best;
+  }
+
   /** The best lag so far (lag 0 and correlation 0 before any update). */
   best(): DelayEstimate {
     let lagBlocks = 0;

@@ -61,7 +61,13 @@ const OFFSET_RISE_PER_MS = 0.0025;
 const MIN_DELAY_UPDATES = 15;
 /** The correlation a new best lag must beat the current one by before the estimate moves. */
 const LAG_HYSTERESIS = 0.01;
-/** How fast the gain follows blocks before the delay is known (per 10 ms block). */
+/** Lags whose envelope correlation is within this of the estimate's may hold the echo too... */
+const LAG_SPREAD = 0.05;
+/** ...up to this many blocks either side. */
+const MAX_SPREAD_BLOCKS = 5;
+/** Blocks of sent audio in range without a delay found, after which the echo is taken to be under the noise. */
+const UNLOCKED_LEARN_AFTER_BLOCKS = 150;
+/** How fast the gain then follows blocks (per 10 ms block). */
 const UNLOCKED_GAIN_RATE = 0.02;
 
 export const DEBUG: string[] = [];
@@ -128,12 +134,22 @@ export class SpectralEchoGuard implements EchoGuard {
   readonly #micLog = new Float64Array(BAND_COUNT);
   readonly #noise = new Float64Array(BAND_COUNT);
   #noiseKnown = false;
+  /** Per band: the expected echo before the gain (reference around the delay, with its tail). */
   readonly #expected = new Float64Array(BAND_COUNT);
+  /** Per band: the loudest and the quietest reference block around the delay (no tail). */
+  readonly #refMax = new Float64Array(BAND_COUNT);
+  readonly #refMin = new Float64Array(BAND_COUNT);
   readonly #gainLog = new Float64Array(BAND_COUNT);
   readonly #gainUpdates = new Uint32Array(BAND_COUNT);
   readonly #refRows: Int32Array;
   readonly #delay: EnvelopeDelayEstimator;
   #lag: number | null = null;
+  /** Blocks with sent audio in range while no delay was found. */
+  #unlockedBlocks = 0;
+  /** The lags the echo may come from, around #lag. */
+  #lagLo = 0;
+  #lagHi = 0;
+  readonly #lagCorrelation: Float64Array;
   #correlation = 0;
   /** Frame-level decision state: the frame is the person's when any of its blocks is. */
   #framePerson = false;
@@ -161,6 +177,7 @@ export class SpectralEchoGuard implements EchoGuard {
     this.#tailDecay = dbToPower(-(options.tailDecayDbPer10Ms ?? 1.5));
     this.#refRows = new Int32Array(this.#maxLagBlocks + 1);
     this.#delay = new EnvelopeDelayEstimator(this.#maxLagBlocks, BAND_COUNT);
+    this.#lagCorrelation = new Float64Array(this.#maxLagBlocks + 1);
     this.#gainLog.fill(this.#initialGainLog);
     this.#refLog.fill(Math.log(LOG_FLOOR), REF_SLOTS * BAND_COUNT); // the silent row
   }
@@ -316,15 +333,19 @@ export class SpectralEchoGuard implements EchoGuard {
 
     // Expected echo energy per band: the loudest reference in the lags it may come from, times the
     // gain, never dying faster than the room would let it.
-    const lo = this.#lag === null ? 0 : Math.max(0, this.#lag - 1);
-    const hi = this.#lag === null ? this.#maxLagBlocks : Math.min(this.#maxLagBlocks, this.#lag + 1);
+    const lo = this.#lag === null ? 0 : this.#lagLo;
+    const hi = this.#lag === null ? this.#maxLagBlocks : this.#lagHi;
     const expected = this.#expected;
     for (let b = 0; b < BAND_COUNT; b++) {
       let r = 0;
+      let least = Number.POSITIVE_INFINITY;
       for (let lag = lo; lag <= hi; lag++) {
         const e = this.#refEnergy[(this.#refRows[lag] as number) + b] as number;
         if (e > r) r = e;
+        if (e < least) least = e;
       }
+      this.#refMax[b] = r;
+      this.#refMin[b] = least;
       expected[b] = Math.max(r, (expected[b] as number) * this.#tailDecay);
     }
 
@@ -340,21 +361,37 @@ export class SpectralEchoGuard implements EchoGuard {
     }
     const person = personBands >= this.#minBands;
 
-    if (refInRange && !person) this.#learnGain(this.#lag !== null);
+    if (refInRange && this.#lag === null) this.#unlockedBlocks++;
+    if (refInRange && personBands === 0) this.#learnGain(this.#lag !== null);
     this.#trackNoise();
     return person;
   }
 
+  /**
+   * Follows the best lag (with a little hysteresis) and spans the lags whose correlation is close
+   * to the best one's around it: wide while the peak is flat (early on, or under double talk),
+   * one block either side once it is sharp.
+   */
   #trackDelay(): void {
     if (this.#delay.updates < MIN_DELAY_UPDATES) return;
-    const best = this.#delay.best();
-    const current = this.#lag === null ? Number.NEGATIVE_INFINITY : this.#delay.correlationAt(this.#lag);
-    if (best.correlation > current + LAG_HYSTERESIS && best.correlation >= this.#lockCorrelation) {
-      this.#lag = best.lagBlocks;
-      this.#correlation = best.correlation;
-    } else {
-      this.#correlation = Math.max(current, best.correlation);
+    const corr = this.#lagCorrelation;
+    const best = this.#delay.correlations(corr);
+    const bestCorrelation = corr[best] as number;
+    const current = this.#lag === null ? Number.NEGATIVE_INFINITY : (corr[this.#lag] as number);
+    if (bestCorrelation > current + LAG_HYSTERESIS && bestCorrelation >= this.#lockCorrelation) this.#lag = best;
+    if (this.#lag === null) {
+      this.#correlation = bestCorrelation;
+      return;
     }
+    const lag = this.#lag;
+    this.#correlation = corr[lag] as number;
+    const floor = (corr[lag] as number) - LAG_SPREAD;
+    let lo = Math.max(0, lag - 1);
+    let hi = Math.min(this.#maxLagBlocks, lag + 1);
+    while (lo > 0 && lag - lo < MAX_SPREAD_BLOCKS && (corr[lo - 1] as number) >= floor) lo--;
+    while (hi < this.#maxLagBlocks && hi - lag < MAX_SPREAD_BLOCKS && (corr[hi + 1] as number) >= floor) hi++;
+    this.#lagLo = lo;
+    this.#lagHi = hi;
   }
 
   /**
@@ -364,18 +401,24 @@ export class SpectralEchoGuard implements EchoGuard {
    */
   #learnGain(locked: boolean): void {
     for (let b = 0; b < BAND_COUNT; b++) {
-      const r = this.#expected[b] as number;
-      if (r < REF_ACTIVE_ENERGY) continue;
+      const r = this.#refMax[b] as number;
+      // Silent reference, or the reverberant tail (a guess, not a measurement): nothing to learn.
+      if (r < REF_ACTIVE_ENERGY || (this.#expected[b] as number) > 2 * r) continue;
       const m = this.#micEnergy[b] as number;
       const n = this.#noise[b] as number;
       const g = this.#gainLog[b] as number;
       if (!locked) {
+        // Only once long enough that an echo above the noise would have shown a delay by now.
+        if (this.#unlockedBlocks < UNLOCKED_LEARN_AFTER_BLOCKS) continue;
         this.#gainLog[b] = g + UNLOCKED_GAIN_RATE * (Math.log(Math.max(m - n, n) / r) - g);
         continue;
       }
       if (m < 2 * n) {
-        const bound = Math.log((2 * n) / r);
-        if (bound < g) this.#gainLog[b] = g + 0.3 * (bound - g);
+        // The echo is at least the quietest reference around the delay times the gain.
+        const least = this.#refMin[b] as number;
+        if (least < REF_ACTIVE_ENERGY) continue;
+        const bound = Math.log((2 * n) / least);
+        if (bound < g) this.#gainLog[b] = g + 0.1 * (bound - g);
         continue;
       }
       const updates = ++this.#gainUpdates[b];
