@@ -21,6 +21,8 @@ export interface EchoGuardOptions {
   marginDb?: number;
   /** ...and exceeds the noise floor by this much. Default 9 dB. */
   noiseMarginDb?: number;
+  /** ...or, over all bands together, the block exceeds the expected echo plus noise by this much. Default 6 dB. */
+  broadbandMarginDb?: number;
   /** Bands (of 14, 125 Hz–8 kHz) that must be the person's for a 10 ms block to be. Default 2. */
   minBands?: number;
   /** Echo gain assumed per band until it is measured: the loudest echo expected. Default 0 dB. */
@@ -70,7 +72,6 @@ const UNLOCKED_LEARN_AFTER_BLOCKS = 150;
 /** How fast the gain then follows blocks (per 10 ms block). */
 const UNLOCKED_GAIN_RATE = 0.02;
 
-export const DEBUG: string[] = [];
 const dbToPower = (db: number): number => 10 ** (db / 10);
 
 /**
@@ -98,6 +99,7 @@ export class SpectralEchoGuard implements EchoGuard {
   readonly #holdMs: number;
   readonly #margin: number;
   readonly #noiseMargin: number;
+  readonly #broadbandMargin: number;
   readonly #minBands: number;
   readonly #initialGainLog: number;
   readonly #lockCorrelation: number;
@@ -171,6 +173,7 @@ export class SpectralEchoGuard implements EchoGuard {
     this.#holdMs = holdMs + maxDelayMs;
     this.#margin = dbToPower(options.marginDb ?? 9);
     this.#noiseMargin = dbToPower(options.noiseMarginDb ?? 9);
+    this.#broadbandMargin = dbToPower(options.broadbandMarginDb ?? 6);
     this.#minBands = minBands;
     this.#initialGainLog = Math.log(dbToPower(options.initialGainDb ?? 0));
     this.#lockCorrelation = options.lockCorrelation ?? 0.4;
@@ -350,16 +353,17 @@ export class SpectralEchoGuard implements EchoGuard {
     }
 
     let personBands = 0;
+    let micTotal = 0;
+    let explainedTotal = 0;
     for (let b = 0; b < BAND_COUNT; b++) {
       const m = mic[b] as number;
       const n = noise[b] as number;
       const echo = Math.exp(this.#gainLog[b] as number) * (expected[b] as number);
-      if (m > this.#margin * (echo + n) && m > this.#noiseMargin * n) {
-        personBands++;
-        DEBUG.push(`b${b} m=${(10 * Math.log10(m)).toFixed(1)} e=${(10 * Math.log10(echo)).toFixed(1)} n=${(10 * Math.log10(n)).toFixed(1)}`);
-      }
+      micTotal += m;
+      explainedTotal += echo + n;
+      if (m > this.#margin * (echo + n) && m > this.#noiseMargin * n) personBands++;
     }
-    const person = personBands >= this.#minBands;
+    const person = personBands >= this.#minBands || micTotal > this.#broadbandMargin * explainedTotal;
 
     if (refInRange && this.#lag === null) this.#unlockedBlocks++;
     if (refInRange && personBands === 0) this.#learnGain(this.#lag !== null);
@@ -421,7 +425,8 @@ export class SpectralEchoGuard implements EchoGuard {
         if (bound < g) this.#gainLog[b] = g + 0.1 * (bound - g);
         continue;
       }
-      const updates = ++this.#gainUpdates[b];
+      const updates = (this.#gainUpdates[b] as number) + 1;
+      this.#gainUpdates[b] = updates;
       const rate = updates < 10 ? 0.3 : 0.05;
       this.#gainLog[b] = g + rate * (Math.log((m - n) / r) - g);
     }

@@ -45,6 +45,7 @@ export const VOICE_B: Voice = {
 };
 
 /** Formant bandwidths (Hz) and the spectral tilt of the glottal source. */
+const CONSONANT_PARTIALS = 24;
 const FORMANT_BW_HZ = [90, 110, 170] as const;
 
 function formantGain(fHz: number, f: readonly [number, number, number]): number {
@@ -59,14 +60,15 @@ function formantGain(fHz: number, f: readonly [number, number, number]): number 
 /**
  * `ms` of speech-like audio at `rateHz`, deterministic for a voice: words of 2–4 syllables
  * (each a raised-cosine swell of one vowel on a gliding pitch, some starting with a burst of
- * consonant noise), 120–450 ms pauses between words. Returns the samples and, per sample,
- * whether the voice is talking there (inside a syllable).
+ * consonant noise), 120–450 ms pauses between words. The same voice and length give the same
+ * sound at every rate (all of it is synthesised from frequencies, nothing is sampled noise).
  */
 export function speechLike(voice: Voice, ms: number, rateHz = 16000): Float32Array {
   const n = Math.round((ms * rateHz) / 1000);
   const out = new Float32Array(n);
   const rnd = mulberry32(voice.seed);
-  const noise = mulberry32(voice.seed * 7919 + rateHz); // consonant noise: its own stream
+  const noiseHz = new Float64Array(CONSONANT_PARTIALS);
+  const noisePhase = new Float64Array(CONSONANT_PARTIALS);
   const maxHarmonics = 64;
   const phase = new Float64Array(maxHarmonics);
   let i = 0;
@@ -77,6 +79,11 @@ export function speechLike(voice: Voice, ms: number, rateHz = 16000): Float32Arr
     const glide = (rnd() - 0.5) * 0.25; // pitch moves ±12 % across the syllable
     const consonant = rnd() < 0.5;
     const consonantLen = Math.round(0.035 * rateHz);
+    // Consonant noise as random partials (the same sound at every rate, unlike sampled noise).
+    for (let p = 0; p < CONSONANT_PARTIALS; p++) {
+      noiseHz[p] = 1500 + 5500 * rnd();
+      noisePhase[p] = 2 * Math.PI * rnd();
+    }
     for (let k = 0; k < sylLen && i < n; k++, i++) {
       const u = k / sylLen;
       const env = Math.sin(Math.PI * u) ** 2;
@@ -89,7 +96,13 @@ export function speechLike(voice: Voice, ms: number, rateHz = 16000): Float32Arr
         v += formantGain(fh, vowel) * Math.sin(phase[h - 1] as number);
       }
       let s = env * v;
-      if (consonant && k < consonantLen) s += 0.6 * (noise() * 2 - 1) * Math.sin((Math.PI * k) / consonantLen);
+      if (consonant && k < consonantLen) {
+        let c = 0;
+        for (let p = 0; p < CONSONANT_PARTIALS; p++) {
+          c += Math.sin((noisePhase[p] as number) + (2 * Math.PI * (noiseHz[p] as number) * k) / rateHz);
+        }
+        s += (0.6 / Math.sqrt(CONSONANT_PARTIALS)) * c * Math.sin((Math.PI * k) / consonantLen);
+      }
       out[i] = s;
     }
     if (--syllablesLeftInWord === 0) {
