@@ -12,8 +12,12 @@ const DELAYS_MS = [60, 150, 250, 350, 450];
 const GAINS_DB = [-6, -12, -20, -30];
 /** Frames of the first reply's first this-many ms of echo are the guard's convergence, not scored. */
 const CONVERGENCE_MS = 300;
-/** A frame is the person's voiced frame when their own voice in it is within this of their level. */
-const VOICED_BELOW_LEVEL_DB = 10;
+/**
+ * Double talk, as in the unit tests: the person's voiced frames (their own voice within 6 dB of
+ * their level) where the echo is talking too (within 10 dB of its level at the mic).
+ */
+const VOICED_BELOW_LEVEL_DB = 6;
+const ECHO_BELOW_LEVEL_DB = 10;
 const UP_MS = 25;
 
 const ASSISTANT: [number, number][] = [
@@ -25,10 +29,16 @@ const PERSON: [number, number][] = [
   [7000, 9800],
 ];
 
-function scored(frames: SceneFrame[], delayMs: number) {
+function scored(frames: SceneFrame[], delayMs: number, echoGainDb: number) {
   const settledFromPts = (ASSISTANT[0] as [number, number])[0] + delayMs - UP_MS + CONVERGENCE_MS;
-  const echoOnly = frames.filter((f) => f.ptsMs >= settledFromPts && f.personDbfs === Number.NEGATIVE_INFINITY);
-  const voiced = frames.filter((f) => f.personDbfs >= VOICE_B.levelDbfs - VOICED_BELOW_LEVEL_DB);
+  const echoOnly = frames.filter(
+    (f) => f.ptsMs >= settledFromPts && f.personDbfs === Number.NEGATIVE_INFINITY,
+  );
+  const voiced = frames.filter(
+    (f) =>
+      f.personDbfs >= VOICE_B.levelDbfs - VOICED_BELOW_LEVEL_DB &&
+      f.echoDbfs > VOICE_A.levelDbfs + echoGainDb - ECHO_BELOW_LEVEL_DB,
+  );
   return {
     echoAsPerson: echoOnly.filter((f) => !f.echoLikely).length / Math.max(1, echoOnly.length),
     missed: voiced.filter((f) => f.echoLikely).length / Math.max(1, voiced.length),
@@ -57,9 +67,9 @@ function grid(options: EchoGuardOptions = {}) {
   for (const d of DELAYS_MS) {
     for (const g of GAINS_DB) {
       const echoGuard = createEchoGuard(options);
-      const echoOnly = scored(runEchoScene(echoGuard, scene(d, g, false)), d);
+      const echoOnly = scored(runEchoScene(echoGuard, scene(d, g, false)), d, g);
       const found = echoGuard.state.delayMs;
-      const dt = scored(runEchoScene(createEchoGuard(options), scene(d, g, true)), d);
+      const dt = scored(runEchoScene(createEchoGuard(options), scene(d, g, true)), d, g);
       worstFalse = Math.max(worstFalse, echoOnly.echoAsPerson);
       worstMissed = Math.max(worstMissed, dt.missed);
       console.log(
@@ -93,7 +103,10 @@ function cost() {
   let checkUs = 0;
   for (let k = 0; k < frames.length; k++) {
     const t0 = performance.now();
-    guard.noteSent({ samples: refPcm.subarray(k * 480, (k + 1) * 480), sampleRateHz: 24000, ptsMs: k * 20 }, k * 20);
+    guard.noteSent(
+      { samples: refPcm.subarray(k * 480, (k + 1) * 480), sampleRateHz: 24000, ptsMs: k * 20 },
+      k * 20,
+    );
     const t1 = performance.now();
     guard.process(frames[k] as AudioFrame);
     const t2 = performance.now();

@@ -37,7 +37,10 @@ export class BandEnergyMeter {
 
   constructor() {
     const n = BAND_WINDOW_SAMPLES;
-    this.#window = Float64Array.from({ length: n }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / n));
+    this.#window = Float64Array.from(
+      { length: n },
+      (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / n),
+    );
     const windowPower = this.#window.reduce((a, w) => a + w * w, 0);
     this.#norm = Float64Array.from(
       { length: BAND_COUNT },

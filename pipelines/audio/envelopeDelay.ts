@@ -29,7 +29,10 @@ export class EnvelopeDelayEstimator {
 
   constructor(maxLagBlocks: number, bands: number, timeConstantBlocks = 200) {
     if (!(Number.isInteger(maxLagBlocks) && maxLagBlocks >= 0 && Number.isInteger(bands) && bands > 0)) {
-      throw new SightlineError('ERR_INVALID_ARGUMENT', 'maxLagBlocks and bands must be non-negative integers');
+      throw new SightlineError(
+        'ERR_INVALID_ARGUMENT',
+        'maxLagBlocks and bands must be non-negative integers',
+      );
     }
     this.maxLagBlocks = maxLagBlocks;
     this.bands = bands;

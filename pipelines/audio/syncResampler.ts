@@ -49,7 +49,10 @@ export class SyncResampler {
 
   constructor(inRateHz: number, outRateHz: number) {
     if (!(inRateHz > 0 && outRateHz > 0 && Number.isFinite(inRateHz) && Number.isFinite(outRateHz))) {
-      throw new SightlineError('ERR_INVALID_ARGUMENT', `rates must be positive, got ${inRateHz} → ${outRateHz}`);
+      throw new SightlineError(
+        'ERR_INVALID_ARGUMENT',
+        `rates must be positive, got ${inRateHz} → ${outRateHz}`,
+      );
     }
     this.inRateHz = inRateHz;
     this.outRateHz = outRateHz;
@@ -70,7 +73,8 @@ export class SyncResampler {
         this.#kernel[p * taps + j] = h;
         sum += h;
       }
-      for (let j = 0; j < taps; j++) this.#kernel[p * taps + j] = (this.#kernel[p * taps + j] as number) / sum;
+      for (let j = 0; j < taps; j++)
+        this.#kernel[p * taps + j] = (this.#kernel[p * taps + j] as number) / sum;
     }
     this.#buf = new Float64Array(4 * taps + 4096);
     this.reset();

@@ -382,7 +382,8 @@ export class SpectralEchoGuard implements EchoGuard {
     const best = this.#delay.correlations(corr);
     const bestCorrelation = corr[best] as number;
     const current = this.#lag === null ? Number.NEGATIVE_INFINITY : (corr[this.#lag] as number);
-    if (bestCorrelation > current + LAG_HYSTERESIS && bestCorrelation >= this.#lockCorrelation) this.#lag = best;
+    if (bestCorrelation > current + LAG_HYSTERESIS && bestCorrelation >= this.#lockCorrelation)
+      this.#lag = best;
     if (this.#lag === null) {
       this.#correlation = bestCorrelation;
       return;

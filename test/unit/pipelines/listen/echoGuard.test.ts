@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AudioFrame } from '../../../../core/media.js';
-import { SightlineError } from '../../../../protocol/errors.js';
 import { createEchoGuard } from '../../../../pipelines/listen/echoGuard.js';
+import { SightlineError } from '../../../../protocol/errors.js';
 import { type EchoScene, runEchoScene, type SceneFrame, share } from '../../../helpers/echoScene.js';
 import { VOICE_A, VOICE_B } from '../../../helpers/speechLike.js';
 
@@ -24,7 +24,15 @@ const PERSON_OVER: [number, number][] = [
 ];
 
 function scene(delayMs: number, echoGainDb: number, extra: Partial<EchoScene> = {}): EchoScene {
-  return { durationMs: 8000, assistant: ASSISTANT, delayMs, echoGainDb, upLatencyMs: UP_MS, jitterMs: 6, ...extra };
+  return {
+    durationMs: 8000,
+    assistant: ASSISTANT,
+    delayMs,
+    echoGainDb,
+    upLatencyMs: UP_MS,
+    jitterMs: 6,
+    ...extra,
+  };
 }
 
 /** Frames whose capture is past the convergence of the first reply's echo. */
@@ -45,15 +53,18 @@ const silentPerson = (f: SceneFrame) => f.personDbfs === Number.NEGATIVE_INFINIT
 
 describe('SpectralEchoGuard', () => {
   describe.each([60, 150, 350])('echo delayed %i ms', (delayMs) => {
-    it.each([-6, -20])('never takes the assistant alone for the person (echo %i dB, low-passed, noise)', (gainDb) => {
-      const frames = runEchoScene(createEchoGuard(), scene(delayMs, gainDb));
-      const scored = settled(frames, delayMs).filter(silentPerson);
-      expect(scored.length).toBeGreaterThan(300);
-      // The echo is talking in many of them: the test is not passing on silence.
-      expect(scored.filter((f) => f.echoDbfs > echoLevel(gainDb) - 10).length).toBeGreaterThan(150);
-      expect(scored.filter((f) => !f.echoLikely).map((f) => f.ptsMs)).toEqual([]);
-      expect(frames.every((f) => f.untouched)).toBe(true);
-    });
+    it.each([-6, -20])(
+      'never takes the assistant alone for the person (echo %i dB, low-passed, noise)',
+      (gainDb) => {
+        const frames = runEchoScene(createEchoGuard(), scene(delayMs, gainDb));
+        const scored = settled(frames, delayMs).filter(silentPerson);
+        expect(scored.length).toBeGreaterThan(300);
+        // The echo is talking in many of them: the test is not passing on silence.
+        expect(scored.filter((f) => f.echoDbfs > echoLevel(gainDb) - 10).length).toBeGreaterThan(150);
+        expect(scored.filter((f) => !f.echoLikely).map((f) => f.ptsMs)).toEqual([]);
+        expect(frames.every((f) => f.untouched)).toBe(true);
+      },
+    );
 
     it('hears the person talking over a −20 dB echo (≥ 90 % of their voiced frames)', () => {
       const frames = runEchoScene(createEchoGuard(), scene(delayMs, -20, { person: PERSON_OVER }));
@@ -83,7 +94,10 @@ describe('SpectralEchoGuard', () => {
   });
 
   it('works the same on audio sent at the sink rate (48 kHz)', () => {
-    const frames = runEchoScene(createEchoGuard(), scene(150, -6, { sentRateHz: 48000, person: PERSON_OVER }));
+    const frames = runEchoScene(
+      createEchoGuard(),
+      scene(150, -6, { sentRateHz: 48000, person: PERSON_OVER }),
+    );
     expect(settled(frames, 150).filter((f) => silentPerson(f) && !f.echoLikely)).toEqual([]);
     const voiced = doubleTalk(frames, -6);
     expect(share(voiced, (f) => !f.echoLikely)).toBeGreaterThanOrEqual(0.8);
@@ -102,8 +116,8 @@ describe('SpectralEchoGuard', () => {
       assistant: [[500, 2500]],
       person: [[4500, 7500]],
     });
-    // The person talks from 4.5 s: 2 s after the last audio sent, past 2.5 s + 0.5 s + 1 s? Not yet
-    // at 4.5 s; every frame from 4 s (hold over) is passed through.
+    // The last audio leaves at 2.5 s; past 2.5 s + maxDelayMs + holdMs every frame passes through,
+    // the person's (from 4.5 s) included.
     const late = frames.filter((f) => f.ptsMs + UP_MS >= 2500 + 500 + 1000 + 20);
     expect(late.every((f) => !f.echoLikely)).toBe(true);
     expect(guard.state.active).toBe(false);
