@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { type Clock, systemClock } from '../core/clock.js';
 import { createLogger, type Logger } from '../core/log.js';
+import { createEchoGuard } from '../pipelines/listen/echoGuard.js';
 import type { EchoGuard } from '../pipelines/listen/events.js';
 import { MAX_IMAGE_MESSAGE_BYTES, SIGNALING_PATH } from '../protocol/version.js';
 import { type LoadedModelSet, loadModelSet, type RemoteRoles } from './assistant/modelSet.js';
@@ -84,7 +85,7 @@ export class SightlineServer {
           clock,
           log,
           metrics,
-          createEchoGuard: options.createEchoGuard ?? (() => null),
+          createEchoGuard: options.createEchoGuard ?? (() => createEchoGuard()),
         }),
       );
     }
