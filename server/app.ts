@@ -86,6 +86,10 @@ export class SightlineServer {
           log,
           metrics,
           createEchoGuard: options.createEchoGuard ?? (() => createEchoGuard()),
+          options: {
+            maxNewTokens: config.assistant.maxNewTokens,
+            bargeInMinSpeechMs: config.assistant.bargeInMinSpeechMs,
+          },
         }),
       );
     }

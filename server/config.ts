@@ -50,6 +50,10 @@ export interface AssistantConfig {
   smartTurn: 'auto' | 'on' | 'off';
   /** onnxruntime intra-op threads per model session. */
   threads: { stt: number; llm: number; tts: number; turn: number; ocr: number };
+  /** Most tokens one answer may have (LLM_MAX_NEW_TOKENS). */
+  maxNewTokens: number;
+  /** Speech over the assistant this long interrupts it, unless it is a backchannel (BARGE_IN_MIN_SPEECH_MS). */
+  bargeInMinSpeechMs: number;
 }
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -81,6 +85,8 @@ const schema = z.object({
   TTS_VOICE: z.string().optional(),
   PIPER_VOICE: z.string().optional(),
   SMART_TURN: z.enum(['on', 'off', '1', '0', 'true', 'false']).optional(),
+  LLM_MAX_NEW_TOKENS: z.coerce.number().int().min(1).max(4096).default(256),
+  BARGE_IN_MIN_SPEECH_MS: z.coerce.number().int().min(100).max(5000).default(500),
   MODEL_THREADS: threads.optional(),
   STT_THREADS: threads.optional(),
   LLM_THREADS: threads.optional(),
@@ -167,6 +173,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ttsVoice: e.TTS_VOICE ?? null,
       piperVoicePath: e.PIPER_VOICE ?? null,
       smartTurn: smartTurnChoice(e.SMART_TURN),
+      maxNewTokens: e.LLM_MAX_NEW_TOKENS,
+      bargeInMinSpeechMs: e.BARGE_IN_MIN_SPEECH_MS,
       threads: {
         stt: e.STT_THREADS ?? modelThreads,
         llm: e.LLM_THREADS ?? modelThreads,
