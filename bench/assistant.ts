@@ -19,6 +19,7 @@ import { FakeStt } from '../pipelines/testing/fakes/fakeStt.js';
 import { FakeTts } from '../pipelines/testing/fakes/fakeTts.js';
 import { FakeVad } from '../pipelines/testing/fakes/fakeVad.js';
 import type { TurnMetrics } from '../protocol/messages.js';
+import { measureReturnPath } from './returnPath.js';
 
 /** One printed table. */
 interface Table {
@@ -214,7 +215,38 @@ const concurrent: Section = {
   },
 };
 
+const returnPath: Section = {
+  name: 'return-path',
+  async run() {
+    const calls = 5;
+    const rows: (string | number)[][] = [];
+    for (const [label, env] of [
+      ['nothing sent between replies', { RETURN_AUDIO_IDLE_SILENCE: 'false' }],
+      ['silence sent between replies', { RETURN_AUDIO_IDLE_SILENCE: 'true' }],
+    ] as [string, Record<string, string>][]) {
+      const byIndex = await measureReturnPath({
+        calls,
+        repliesPerCall: 3,
+        firstReplyAfterMs: 4000,
+        gapMs: 3000,
+        env,
+      });
+      byIndex.forEach((xs, i) => {
+        rows.push([label, i + 1, xs.length, f1(pct(xs, 50)), f1(Math.min(...xs)), f1(Math.max(...xs))]);
+      });
+    }
+    return {
+      title: `Return path: first packet sent → heard in a real Chromium page, first three replies of ${calls} fresh calls`,
+      header: ['setting', 'reply #', 'n', 'p50 ms', 'min ms', 'max ms'],
+      rows,
+      note: "target: p50 ≤ 50 ms for the first reply (Chromium's jitter buffer starts large and shrinks during a call)",
+    };
+  },
+};
+
+/** Sections run by default; the others (browser, real-size models) with --only NAME. */
 const SECTIONS: Section[] = [overhead, bargeIn, concurrent];
+const OPTIONAL: Section[] = [returnPath];
 
 function print(t: Table): void {
   console.log(`\n## ${t.title}\n`);
@@ -236,9 +268,11 @@ function parseArgs(argv: string[]): Args & { only: string | null } {
 }
 
 const args = parseArgs(process.argv.slice(2));
-const chosen = SECTIONS.filter((s) => args.only === null || s.name === args.only);
+const chosen = args.only === null ? SECTIONS : [...SECTIONS, ...OPTIONAL].filter((s) => s.name === args.only);
 if (chosen.length === 0) {
-  console.error(`no section ${args.only}; sections: ${SECTIONS.map((s) => s.name).join(', ')}`);
+  console.error(
+    `no section ${args.only}; sections: ${[...SECTIONS, ...OPTIONAL].map((s) => s.name).join(', ')}`,
+  );
   process.exit(2);
 }
 console.log(`# bench:assistant — ${availableParallelism()} cores, load ${loadavg()[0]?.toFixed(2)}`);

@@ -23,6 +23,8 @@ export interface Config {
     listenIp: string;
     announcedAddress: string | null;
     enableTcp: boolean;
+    /** Keep the assistant's audio stream going with silence between replies (RETURN_AUDIO_IDLE_SILENCE). */
+    idleSilence: boolean;
   };
   video: { fps: number };
   limits: { maxCalls: number; wsHeartbeatMs: number; requestTimeoutMs: number };
@@ -73,6 +75,7 @@ const schema = z.object({
   MEDIA_LISTEN_IP: z.string().default('127.0.0.1'),
   MEDIA_ANNOUNCED_ADDRESS: z.string().optional(),
   MEDIA_TCP: bool.default(true),
+  RETURN_AUDIO_IDLE_SILENCE: bool.default(false),
   VIDEO_FPS: z.coerce.number().min(0.1).max(5).default(1),
   MAX_CALLS: z.coerce.number().int().min(1).default(50),
   WS_HEARTBEAT_MS: z.coerce.number().int().min(200).default(2000),
@@ -157,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       listenIp: e.MEDIA_LISTEN_IP,
       announcedAddress: e.MEDIA_ANNOUNCED_ADDRESS ?? null,
       enableTcp: e.MEDIA_TCP,
+      idleSilence: e.RETURN_AUDIO_IDLE_SILENCE,
     },
     video: { fps: e.VIDEO_FPS },
     limits: {

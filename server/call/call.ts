@@ -83,7 +83,11 @@ export class Call extends TypedEmitter<CallEvents> {
   static async create(deps: CallDeps): Promise<Call> {
     const router = await deps.pool.createRouter();
     try {
-      const sink = await AudioSink.create({ router, log: deps.log });
+      const sink = await AudioSink.create({
+        router,
+        log: deps.log,
+        idleSilence: deps.config.media.idleSilence,
+      });
       const call = new Call(randomUUID(), router, sink, deps);
       deps.metrics.callsActive.inc();
       deps.metrics.callsTotal.inc();

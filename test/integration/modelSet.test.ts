@@ -62,6 +62,8 @@ describe('the model set at start', () => {
           llm: 'smolvlm2-256m-video',
           tts: 'kokoro-82m',
           turn: 'smart-turn-v3',
+          // The watch lane encodes frames with SmolVLM2's own vision encoder (shared sessions).
+          vision: 'smolvlm:SmolVLM2-256M-Video-Instruct',
         },
         missing: [],
         fetchCommand: null,
@@ -73,7 +75,7 @@ describe('the model set at start', () => {
       expect(models?.llm.name).toBe('smolvlm');
       expect(models?.tts.name).toBe('kokoro');
       expect(models?.turn?.name).toBe('smart-turn-v3');
-      expect(models?.vision).toBeNull();
+      expect(models?.vision?.name).toBe(models?.llm.visionEncoder);
       const lines = captured.at('info', 'model loaded');
       expect(lines.map((l) => l.role)).toEqual(['vad', 'ocr', 'stt', 'llm', 'tts', 'turn']);
       for (const l of lines) expect(l.loadMs).toEqual(expect.any(Number));

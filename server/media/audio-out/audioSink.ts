@@ -117,6 +117,8 @@ export class AudioSink {
     router: ms.Router;
     log?: Logger;
     sampleRateHz?: PacerRateHz;
+    /** Send silence between utterances (see PacerOptions.idleSilence). */
+    idleSilence?: boolean;
   }): Promise<AudioSink> {
     const opus = p.router.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'audio/opus');
     if (!opus?.preferredPayloadType) throw new SightlineError('ERR_INTERNAL', 'router has no Opus codec');
@@ -154,6 +156,7 @@ export class AudioSink {
         payloadType: opus.preferredPayloadType,
         ssrc,
         sampleRateHz,
+        idleSilence: p.idleSilence ?? false,
       });
       producer.observer.once('close', () => sink.close());
       return sink;

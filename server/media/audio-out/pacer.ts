@@ -21,6 +21,11 @@ export interface PacerOptions {
   frameMs?: number;
   /** How far ahead of real time a source is read (bounds memory; applies backpressure to TTS). */
   readAheadMs?: number;
+  /**
+   * Between utterances, send a silent packet every slot instead of nothing, so the
+   * receiver's jitter buffer never restarts and a reply starts mid-stream.
+   */
+  idleSilence?: boolean;
   /** When the pacer falls this far behind, it skips ahead instead of bursting. */
   maxCatchUpMs?: number;
   bitrateBps?: number;
@@ -200,6 +205,9 @@ export class Pacer {
   #cancelTimer: CancelTimer | null = null;
   #talking = false;
   #closed = false;
+  readonly #idleSilence: boolean;
+  /** One encoded silent frame, sent as is in every idle slot (with idleSilence). */
+  #silence: Buffer | null = null;
   /** The head playback's next packet, encoded ahead of its slot. */
   #ready: { playback: PlaybackImpl; payload: Buffer; samples: number } | null = null;
 
@@ -218,6 +226,8 @@ export class Pacer {
     this.#encoder = new OpusEncoder(this.#sampleRateHz, o.bitrateBps ?? 32000);
     this.#frame = new Int16Array(this.#frameSamples);
     this.#startMs = this.#clock.nowMs();
+    this.#idleSilence = o.idleSilence ?? false;
+    if (this.#idleSilence) this.#startPacing();
   }
 
   /** True while an utterance is queued or playing. */
@@ -327,9 +337,26 @@ export class Pacer {
       const dueMs = this.#dueMs(this.#tick);
       this.#tick++;
       this.#step(dueMs, nowMs);
-      if (this.#queue.length === 0) return; // idle: no timer until the next play()
+      if (this.#queue.length === 0 && !this.#idleSilence) return; // idle: no timer until the next play()
     }
     this.#cancelTimer = this.#clock.setTimer(() => this.#onTimer(), this.#dueMs(this.#tick) - nowMs);
+  }
+
+  /** An idle slot with idleSilence: a silent packet on the same timeline (no marker, not a talk spurt). */
+  #sendSilence(dueMs: number): void {
+    this.#silence ??= Buffer.from(this.#encoder.encode(new Int16Array(this.#frameSamples)));
+    const timestamp = this.#tsBase + Math.round(((dueMs - this.#startMs) * OPUS_CLOCK_HZ) / 1000);
+    this.#send(
+      buildRtp({
+        payloadType: this.#payloadType,
+        marker: false,
+        sequenceNumber: this.#seq,
+        timestamp,
+        ssrc: this.#ssrc,
+        payload: this.#silence,
+      }),
+    );
+    this.#seq = (this.#seq + 1) & 0xffff;
   }
 
   /** Encodes the head playback's next frame ahead of its slot, so that a slot only has to send. */
@@ -345,7 +372,10 @@ export class Pacer {
   /** One 20 ms slot: send the head playback's next packet, or note an underrun or its end. */
   #step(dueMs: number, nowMs: number): void {
     const p = this.#queue[0];
-    if (!p) return;
+    if (!p) {
+      if (this.#idleSilence) this.#sendSilence(dueMs);
+      return;
+    }
     this.#prepare();
     const ready = this.#ready;
     if (!ready || ready.playback !== p) {
@@ -357,6 +387,8 @@ export class Pacer {
         this.#underruns++;
       }
       this.#talking = false;
+      // Not ready yet, ended, or starved: the stream itself goes on.
+      if (this.#idleSilence) this.#sendSilence(dueMs);
       return;
     }
     this.#ready = null;

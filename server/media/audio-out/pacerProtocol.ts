@@ -11,6 +11,7 @@ export type ToPacer =
       payloadType: number;
       ssrc: number;
       sampleRateHz: PacerRateHz;
+      idleSilence: boolean;
     }
   | { t: 'play'; sinkId: string; playbackId: string }
   | { t: 'pcm'; playbackId: string; chunk: PcmChunk }

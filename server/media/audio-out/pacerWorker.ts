@@ -43,6 +43,7 @@ port.on('message', (m: ToPacer) => {
         payloadType: m.payloadType,
         ssrc: m.ssrc,
         sampleRateHz: m.sampleRateHz,
+        idleSilence: m.idleSilence,
         send: (rtp) => socket.send(rtp, m.port, m.host),
         onSent: report,
       });

@@ -55,6 +55,40 @@ async function run(clock: ManualClock, ms: number, lagMs = 0): Promise<void> {
 }
 
 describe('Pacer', () => {
+  it('with idleSilence, keeps one stream going: silence between utterances, the reply mid-stream, nothing after close', async () => {
+    const clock = new ManualClock(0);
+    const sent: { atMs: number; rtp: ReturnType<typeof parseRtp> }[] = [];
+    const audio = new Pacer({
+      clock,
+      payloadType: 100,
+      ssrc: 7,
+      idleSilence: true,
+      send: (b) => sent.push({ atMs: clock.nowMs(), rtp: parseRtp(b) }),
+    });
+    await run(clock, 100);
+    const idle = sent.length;
+    expect(idle).toBeGreaterThanOrEqual(5);
+    const playback = audio.play(pcmSource(200));
+    await run(clock, 300);
+    expect((await playback.done).completed).toBe(true);
+    expect(audio.stats.packetsSent).toBe(10); // only the utterance counts as sent audio
+    const seq0 = sent[0]?.rtp?.sequenceNumber ?? 0;
+    const ts0 = sent[0]?.rtp?.timestamp ?? 0;
+    sent.forEach((s, i) => {
+      expect(s.rtp?.sequenceNumber).toBe((seq0 + i) & 0xffff);
+      expect(((s.rtp?.timestamp ?? 0) - ts0) >>> 0).toBe(i * 960);
+    });
+    // Every idle slot carries the same encoded silent frame; the utterance's 10 packets are the others.
+    const silence = sent[0]?.rtp?.payload;
+    const speech = sent.filter((s) => !(silence && s.rtp?.payload.equals(silence)));
+    expect(speech).toHaveLength(10);
+    expect(sent.length).toBeGreaterThan(idle + 10); // silence again after the reply
+    audio.close();
+    const atClose = sent.length;
+    await run(clock, 100);
+    expect(sent.length).toBe(atClose);
+  });
+
   it('sends one 20 ms Opus packet per slot, paced against the clock, with contiguous RTP time', async () => {
     const { clock, sent, audio } = await setup();
     const playback = audio.play(pcmSource(500));
