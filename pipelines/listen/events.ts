@@ -4,10 +4,11 @@ import type { TurnEvent } from './turnDetector.js';
 
 /**
  * What the listen lane says about the caller's audio, on the call's timeline:
- * the turn detector's events and the transcripts. Turn events' `atMs` is the
- * time on the audio timeline the decision could be made (the end of the
- * verdict that decided it); a transcript's `atMs` is the clock time its text
- * was ready. `startMs`/`endMs`/`ptsMs` are always on the audio timeline.
+ * the turn detector's events and the transcripts. Out of the listener, every
+ * event's `atMs` is the clock time it was decided (a turn event) or its text
+ * was ready (a transcript) — inside the lane the turn detector works on the
+ * audio timeline. `startMs`/`endMs`/`ptsMs`/`speechEndMs` are always on the
+ * audio timeline (ms from call start).
  */
 export type ListenEvent =
   | TurnEvent

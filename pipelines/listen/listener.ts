@@ -136,7 +136,8 @@ export function listener(o: ListenerOptions): Stage<AudioFrame, ListenEvent> {
     const pump = async () => {
       try {
         for await (const event of detectTurns(withoutEcho(detectVoice(frames(), inner)), inner)) {
-          out.push(event);
+          // Out of the lane, every `atMs` is the one clock's: when the decision was made.
+          out.push({ ...event, atMs: inner.clock.nowMs() });
           transcriber.onTurnEvent(event);
         }
         await transcriber.drain();
