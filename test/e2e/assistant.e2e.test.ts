@@ -178,6 +178,12 @@ describe('the live assistant in a real browser call (tiny models, espeak-ng)', (
     );
     expect(m).toMatchObject({ trigger: 'speech', interrupted: true });
     expect(m.voiceToVoiceMs as number).toBeGreaterThan(0);
+    // All on one clock: the end of turn follows the end of speech by the silence setting and
+    // processing, the final transcript follows the end of turn.
+    expect(m.endOfTurnDelayMs as number).toBeGreaterThan(0);
+    expect(m.endOfTurnDelayMs as number).toBeLessThan(10_000);
+    expect(m.sttLatencyMs as number).toBeGreaterThanOrEqual(0);
+    expect(m.sttLatencyMs as number).toBeLessThan(30_000);
   }, 240_000);
 
   it('answers a typed message (cutting a reply in progress) and a still image', async () => {
