@@ -19,6 +19,9 @@ import { FakeStt } from '../pipelines/testing/fakes/fakeStt.js';
 import { FakeTts } from '../pipelines/testing/fakes/fakeTts.js';
 import { FakeVad } from '../pipelines/testing/fakes/fakeVad.js';
 import type { TurnMetrics } from '../protocol/messages.js';
+import { loadModelSet } from '../server/assistant/modelSet.js';
+import { loadConfig } from '../server/config.js';
+import { tinyModelSetDir } from '../test/helpers/tinyModels.js';
 import { measureReturnPath } from './returnPath.js';
 
 /** One printed table. */
@@ -51,10 +54,10 @@ const pct = (xs: number[], p: number) => {
 const f1 = (n: number) => n.toFixed(1);
 
 /** An assistant on instant fakes, in real time, driven by listen events the bench pushes. */
-function realtimeAssistant(answer: string) {
+function realtimeAssistant(answer: string, given?: AssistantModels, maxNewTokens?: number) {
   const events = new AsyncQueue<ListenEvent>(64);
   const output = new FakeAudioOutput({ clock: systemClock, record: true });
-  const models: AssistantModels = {
+  const models: AssistantModels = given ?? {
     vad: new FakeVad(),
     stt: new FakeStt(),
     llm: new FakeLlm({ reply: answer }),
@@ -68,7 +71,7 @@ function realtimeAssistant(answer: string) {
   const assistant = new Assistant(
     { models, output, clock: systemClock, log: silentLogger, metrics: nullMetrics, signal: call.signal },
     { listen: () => events, echo: null, watch: null },
-    { callStartMs, bargeInMinSpeechMs: MIN_SPEECH_MS },
+    { callStartMs, bargeInMinSpeechMs: MIN_SPEECH_MS, ...(maxNewTokens ? { maxNewTokens } : {}) },
   );
   const silence = (async function* (): AsyncGenerator<AudioFrame> {})();
   void assistant.listen(silence);
@@ -244,8 +247,56 @@ const returnPath: Section = {
   },
 };
 
+/** The tiny random model set (LLM, TTS) behind the same timing path: what the models add on this machine. */
+const tiny: Section = {
+  name: 'tiny',
+  async run({ turns }) {
+    const config = loadConfig({
+      SIGHTLINE_MODELS_DIR: tinyModelSetDir(),
+      LOG_LEVEL: 'error',
+      ...(process.env.MODEL_THREADS ? { MODEL_THREADS: process.env.MODEL_THREADS } : {}),
+    });
+    const set = await loadModelSet({ config: config.assistant, log: silentLogger });
+    if (!set.models) throw new Error('the tiny model set did not load');
+    const n = Math.max(5, Math.round(turns / 5));
+    const a = realtimeAssistant('', set.models, 12);
+    await wait(300);
+    for (let i = 0; i < n; i++) await a.speak(300);
+    a.close();
+    await set.dispose();
+    const col = (f: (m: TurnMetrics) => number | null) => a.metrics.map((m) => f(m) ?? Number.NaN);
+    const row = (label: string, xs: number[]) => [
+      label,
+      f1(pct(xs, 50)),
+      f1(pct(xs, 95)),
+      f1(Math.max(...xs)),
+    ];
+    const v2v = col((m) => m.voiceToVoiceMs);
+    return {
+      title: `The tiny models (SmolVLM2 and Kokoro stand-ins, 12 tokens) on the same path, ${n} turns`,
+      header: ['', 'p50 ms', 'p95 ms', 'max ms'],
+      rows: [
+        row('voice-to-voice', v2v),
+        row(
+          'overhead (− end-of-turn silence)',
+          v2v.map((v) => v - EOT_SILENCE_MS),
+        ),
+        row(
+          'LLM time to first token',
+          col((m) => m.llmTtftMs),
+        ),
+        row(
+          'TTS time to first audio',
+          col((m) => m.ttsTtfbMs),
+        ),
+      ],
+      note: 'the listen lane is scripted here (bench:listen measures it); tiny models are tiny: bench:models:real has the real sizes',
+    };
+  },
+};
+
 /** Sections run by default; the others (browser, real-size models) with --only NAME. */
-const SECTIONS: Section[] = [overhead, bargeIn, concurrent];
+const SECTIONS: Section[] = [overhead, bargeIn, concurrent, tiny];
 const OPTIONAL: Section[] = [returnPath];
 
 function print(t: Table): void {
