@@ -183,38 +183,55 @@ const bargeIn: Section = {
   },
 };
 
+/** Assistants in one process, doubling until voice-to-voice p95 doubles; `models` shared by all (null: instant fakes). */
+async function concurrency(turns: number, models: AssistantModels | null, label: string): Promise<Table> {
+  const perCall = Math.max(3, Math.round(turns / 10));
+  const rows: (string | number)[][] = [];
+  let baseP95 = Number.NaN;
+  for (let calls = 1; calls <= 256; calls *= 2) {
+    const all = Array.from({ length: calls }, () =>
+      models ? realtimeAssistant('', models, 12) : realtimeAssistant('OK, sure.'),
+    );
+    await wait(200);
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await Promise.all(
+      all.map(async (a, i) => {
+        await wait((i * 97) % 300); // not all in step
+        for (let k = 0; k < perCall; k++) await a.speak(300);
+      }),
+    );
+    const cpu = process.cpuUsage(cpu0);
+    const cpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - t0);
+    for (const a of all) a.close();
+    const v2v = all.flatMap((a) => a.metrics.map((m) => m.voiceToVoiceMs ?? Number.NaN));
+    const p95 = pct(v2v, 95);
+    if (calls === 1) baseP95 = p95;
+    rows.push([calls, f1(pct(v2v, 50)), f1(p95), f1(cpuShare * 100)]);
+    if (p95 > 2 * baseP95) break;
+  }
+  return {
+    title: `Concurrent calls on one process with ${label} (${perCall} turns each) until voice-to-voice p95 doubles`,
+    header: ['calls', 'v2v p50 ms', 'v2v p95 ms', 'CPU % of one core'],
+    rows,
+    note: `the last row is the first whose p95 is more than twice the single call's (${f1(baseP95)} ms), if reached`,
+  };
+}
+
 const concurrent: Section = {
   name: 'concurrent',
+  run: ({ turns }) => concurrency(turns, null, 'instant fakes'),
+};
+
+const concurrentTiny: Section = {
+  name: 'concurrent-tiny',
   async run({ turns }) {
-    const perCall = Math.max(3, Math.round(turns / 10));
-    const rows: (string | number)[][] = [];
-    let baseP95 = Number.NaN;
-    for (let calls = 1; calls <= 256; calls *= 2) {
-      const all = Array.from({ length: calls }, () => realtimeAssistant('OK, sure.'));
-      await wait(200);
-      const cpu0 = process.cpuUsage();
-      const t0 = performance.now();
-      await Promise.all(
-        all.map(async (a, i) => {
-          await wait((i * 97) % 300); // not all in step
-          for (let k = 0; k < perCall; k++) await a.speak(300);
-        }),
-      );
-      const cpu = process.cpuUsage(cpu0);
-      const cpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - t0);
-      for (const a of all) a.close();
-      const v2v = all.flatMap((a) => a.metrics.map((m) => m.voiceToVoiceMs ?? Number.NaN));
-      const p95 = pct(v2v, 95);
-      if (calls === 1) baseP95 = p95;
-      rows.push([calls, f1(pct(v2v, 50)), f1(p95), f1(cpuShare * 100)]);
-      if (p95 > 2 * baseP95) break;
+    const set = await tinySet();
+    try {
+      return await concurrency(turns, set.models as AssistantModels, 'the tiny models (shared)');
+    } finally {
+      await set.dispose();
     }
-    return {
-      title: `Concurrent calls on one process with instant fakes (${perCall} turns each) until voice-to-voice p95 doubles`,
-      header: ['calls', 'v2v p50 ms', 'v2v p95 ms', 'CPU % of one core'],
-      rows,
-      note: `the last row is the first whose p95 is more than twice the single call's (${f1(baseP95)} ms), if reached`,
-    };
   },
 };
 
@@ -247,6 +264,15 @@ const returnPath: Section = {
   },
 };
 
+/** The tiny random model set, loaded as the server loads it. */
+async function tinySet() {
+  const env = process.env.MODEL_THREADS ? { MODEL_THREADS: process.env.MODEL_THREADS } : {};
+  const config = loadConfig({ SIGHTLINE_MODELS_DIR: tinyModelSetDir(), LOG_LEVEL: 'error', ...env });
+  const set = await loadModelSet({ config: config.assistant, log: silentLogger });
+  if (!set.models) throw new Error('the tiny model set did not load');
+  return set;
+}
+
 /** The tiny random model set (LLM, TTS) behind the same timing path: what the models add on this machine. */
 const tiny: Section = {
   name: 'tiny',
@@ -259,7 +285,7 @@ const tiny: Section = {
     const set = await loadModelSet({ config: config.assistant, log: silentLogger });
     if (!set.models) throw new Error('the tiny model set did not load');
     const n = Math.max(5, Math.round(turns / 5));
-    const a = realtimeAssistant('', set.models, 12);
+    const a = realtimeAssistant('', set.models as AssistantModels, 12);
     await wait(300);
     for (let i = 0; i < n; i++) await a.speak(300);
     a.close();
@@ -296,7 +322,7 @@ const tiny: Section = {
 };
 
 /** Sections run by default; the others (browser, real-size models) with --only NAME. */
-const SECTIONS: Section[] = [overhead, bargeIn, concurrent, tiny];
+const SECTIONS: Section[] = [overhead, bargeIn, concurrent, tiny, concurrentTiny];
 const OPTIONAL: Section[] = [returnPath];
 
 function print(t: Table): void {

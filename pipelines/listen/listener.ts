@@ -6,6 +6,7 @@ import type { Vad } from '../../models/roles/vad.js';
 import { type Stage, type StageContext, withSignal } from '../core/stage.js';
 import { AudioRing } from './audioRing.js';
 import type { EchoGuard, ListenEvent } from './events.js';
+import { fillIdle } from './idleFill.js';
 import { toRate } from './toRate.js';
 import { Transcriber } from './transcriber.js';
 import {
@@ -33,6 +34,8 @@ export interface ListenerOptions {
   echo?: EchoGuard;
   /** An ISO 639-1 code for the STT; its default when absent. */
   language?: string;
+  /** No microphone frame for this long: silence continues the timeline (see fillIdle); default 1000 ms. */
+  idleFillMs?: number;
 }
 
 /**
@@ -98,7 +101,11 @@ export function listener(o: ListenerOptions): Stage<AudioFrame, ListenEvent> {
     const echoSpans: Span[] = [];
 
     async function* frames(): AsyncGenerator<AudioFrame> {
-      for await (const tapped of input) {
+      for await (const tapped of fillIdle(input, {
+        clock: inner.clock,
+        signal: inner.signal,
+        idleMs: o.idleFillMs,
+      })) {
         const { frame, echoLikely } = o.echo ? o.echo.process(tapped) : { frame: tapped, echoLikely: false };
         if (tapped.reanchored) {
           transcriber.onTimelineBreak();

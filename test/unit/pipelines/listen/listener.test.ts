@@ -239,6 +239,8 @@ describe('listener', () => {
     const after = tapFrames([talk(600), hush(800)], { offsetMs: 20_000, reanchorFirst: true });
     const { control, finals, stt } = await listen([...before, ...after], {
       stt: { transcript: (u) => `from ${u.ptsMs} for ${u.samples.length / 16} ms` },
+      // The re-anchor comes before any idle fill would end the turn (idleFill.test.ts has that case).
+      options: { idleFillMs: 60_000 },
     });
     expect(ofType(control, 'end-of-turn')).toMatchObject([
       { reason: 'timeline-gap', turnStartMs: 200, speechEndMs: 1200 },
