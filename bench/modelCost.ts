@@ -14,14 +14,8 @@ import { WHISPER_BASE } from '../models/tiny/whisperTiny.js';
 import { preprocessVideoFrame } from '../models/vision/smolvlmImage.js';
 import { SMOLVLM_IMAGE_CONFIG } from '../models/vision/smolvlmImageConfig.js';
 import { SMOLVLM_LAYOUT } from '../models/vlm/smolvlm.js';
-import {
-  f32,
-  i64,
-  medianMs,
-  randomFloats,
-  smolVlmDecoderFeeds,
-  whisperDecoderFeeds,
-} from './modelCostFeeds.js';
+import { f32, i64, randomFloats, smolVlmDecoderFeeds, whisperDecoderFeeds } from './modelCostFeeds.js';
+import { medianMs } from './timing.js';
 
 /** The default settings and the typical turn the voice-to-voice estimate assumes. */
 export const TYPICAL_TURN = {

@@ -19,18 +19,6 @@ export function i64(values: number[], dims: number[]): ort.Tensor {
   return new ort.Tensor('int64', BigInt64Array.from(values, BigInt), dims);
 }
 
-/** Median wall time (ms) of `runs` calls, after one warm-up call. */
-export async function medianMs(fn: () => Promise<unknown>, runs: number): Promise<number> {
-  await fn();
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn();
-    ms.push(performance.now() - t);
-  }
-  return ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)] as number;
-}
-
 /**
  * A SmolVLM decoder step's feeds: `newTokens` rows after a KV cache of
  * `pastLen` (random keys and values: the cost depends on the length, not the values).

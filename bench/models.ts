@@ -15,20 +15,9 @@ import {
   whisperFeatureOracle,
 } from '../test/helpers/oracles.js';
 import { tinyModelDir } from '../test/helpers/tinyModels.js';
+import { medianMs } from './timing.js';
 
 const fmt = (n: number, d = 1) => n.toFixed(d);
-
-/** Median wall time of `runs` calls, after one warm-up call. */
-async function time(fn: () => Promise<unknown> | unknown, runs: number): Promise<number> {
-  await fn();
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn();
-    ms.push(performance.now() - t);
-  }
-  return ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)] as number;
-}
 
 const speech = read16k(LIBRIVOX_WAV);
 const thirty = Float32Array.from({ length: 16000 * 30 }, (_, i) => speech[i % speech.length] as number);
@@ -40,8 +29,8 @@ for (const [label, audio] of [
   ['7 s utterance', speech],
   ['30 s window', thirty],
 ] as const) {
-  const a = await time(() => ours.compute(audio), 10);
-  const b = await time(() => oracle(audio), 10);
+  const a = await medianMs(() => ours.compute(audio), 10);
+  const b = await medianMs(() => oracle(audio), 10);
   console.log(`${label}: ours ${fmt(a)} ms, transformers.js ${fmt(b)} ms  ->  ${fmt(b / a, 2)}x faster`);
 }
 
@@ -53,8 +42,8 @@ const theirsRun = () => oracleTokens(asr, speech, 24);
 const oursRun = () => whisper.transcribe(speech, { timestamps: false, maxNewTokens: 24 });
 const theirTokens = await theirsRun();
 const ourTokens = (await oursRun()).tokens.slice(0, theirTokens.length);
-const w1 = await time(oursRun, 5);
-const w2 = await time(theirsRun, 5);
+const w1 = await medianMs(oursRun, 5);
+const w2 = await medianMs(theirsRun, 5);
 console.log(
   `ours ${fmt(w1)} ms, transformers.js ${fmt(w2)} ms  ->  ${fmt(w2 / w1, 2)}x; same tokens: ${JSON.stringify(ourTokens) === JSON.stringify(theirTokens)}`,
 );
@@ -62,7 +51,7 @@ console.log(
 console.log('\n## Silero VAD real-time factor per stream (60 s of speech, one stream)');
 const vad = await SileroVad.load();
 const minute = Float32Array.from({ length: 16000 * 60 }, (_, i) => speech[i % speech.length] as number);
-const vadMs = await time(async () => {
+const vadMs = await medianMs(async () => {
   const s = vad.createState();
   for (let i = 0; i < minute.length; i += 320) await s.process(minute.subarray(i, i + 320));
 }, 3);
@@ -78,19 +67,19 @@ const frame = await sharp({
   .toBuffer();
 const idefics = idefics3Oracle();
 const raw = new RawImage(new Uint8ClampedArray(frame), 640, 480, 3);
-const videoOurs = await time(
+const videoOurs = await medianMs(
   () => preprocessVideoFrame({ rgb: frame, width: 640, height: 480 }, SMOLVLM_IMAGE_CONFIG),
   10,
 );
-const videoTheirs = await time(() => idefics(raw, { do_image_splitting: false }), 10);
+const videoTheirs = await medianMs(() => idefics(raw, { do_image_splitting: false }), 10);
 console.log(
   `video frame 640x480 -> one 512² image: ours ${fmt(1000 / videoOurs)} frames/s, transformers.js ${fmt(1000 / videoTheirs)} frames/s  ->  ${fmt(videoTheirs / videoOurs, 2)}x`,
 );
 const png = await sharp(frame, { raw: { width: 640, height: 480, channels: 3 } })
   .png()
   .toBuffer();
-const stillOurs = await time(() => preprocessStill(png, SMOLVLM_IMAGE_CONFIG), 5);
-const stillTheirs = await time(
+const stillOurs = await medianMs(() => preprocessStill(png, SMOLVLM_IMAGE_CONFIG), 5);
+const stillTheirs = await medianMs(
   async () => idefics(await RawImage.fromBlob(new Blob([new Uint8Array(png)]))),
   5,
 );

@@ -1,16 +1,5 @@
 import type { VideoFrame } from '../../core/media.js';
-
-/** mulberry32: a small seeded PRNG (uniform in [0, 1)). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../models/runtime/random.js';
 
 /** A packed RGB24 picture. */
 export interface Picture {
@@ -24,7 +13,7 @@ export interface Picture {
  * gradient with a few flat rectangles (furniture, a window, a poster).
  */
 export function stillPicture(width: number, height: number, seed: number): Picture {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const c0 = [rand() * 255, rand() * 255, rand() * 255];
   const c1 = [rand() * 255, rand() * 255, rand() * 255];
   const rgb = Buffer.alloc(width * height * 3);
@@ -66,7 +55,7 @@ export function fillRect(
 
 /** A copy of `pic` with sensor noise: each byte moved by a uniform amount in ±`amplitude`. */
 export function withNoise(pic: Picture, amplitude: number, seed: number): Picture {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const rgb = Buffer.alloc(pic.rgb.length);
   for (let i = 0; i < rgb.length; i++) {
     const v = (pic.rgb[i] as number) + Math.round((rand() * 2 - 1) * amplitude);

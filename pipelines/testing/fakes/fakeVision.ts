@@ -1,4 +1,5 @@
 import type { LlmImage, VisionEncoder } from '../../../models/roles/llm.js';
+import { mulberry32 } from '../../../models/runtime/random.js';
 import { SightlineError } from '../../../protocol/errors.js';
 import { FakeCall, type FakeTiming } from './timing.js';
 
@@ -15,18 +16,6 @@ export interface FakeVisionOptions extends FakeTiming {
 const SUB = 4;
 /** Features per token: a constant plus 4 × 4 sub-cells × RGB, centred on mid-grey. */
 const FEATURES = 1 + SUB * SUB * 3;
-
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A vision encoder stand-in whose rows follow the pixels: the frame is cut
@@ -59,7 +48,7 @@ export class FakeVision implements VisionEncoder {
         `fake-vision: ${this.tokensPerFrame} is not a square grid`,
       );
     }
-    const rand = prng(options.seed ?? 7);
+    const rand = mulberry32(options.seed ?? 7);
     const scale = Math.sqrt(3 / FEATURES);
     this.#projection = Float32Array.from({ length: FEATURES * this.hidden }, () => (rand() * 2 - 1) * scale);
   }
