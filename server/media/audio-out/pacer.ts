@@ -345,15 +345,20 @@ export class Pacer {
   /** An idle slot with idleSilence: a silent packet on the same timeline (no marker, not a talk spurt). */
   #sendSilence(dueMs: number): void {
     this.#silence ??= Buffer.from(this.#encoder.encode(new Int16Array(this.#frameSamples)));
+    this.#sendPacket(dueMs, this.#silence, false);
+  }
+
+  /** Sends one RTP packet for the slot due at `dueMs` (its timestamp follows from the slot). */
+  #sendPacket(dueMs: number, payload: Uint8Array, marker: boolean): void {
     const timestamp = this.#tsBase + Math.round(((dueMs - this.#startMs) * OPUS_CLOCK_HZ) / 1000);
     this.#send(
       buildRtp({
         payloadType: this.#payloadType,
-        marker: false,
+        marker,
         sequenceNumber: this.#seq,
         timestamp,
         ssrc: this.#ssrc,
-        payload: this.#silence,
+        payload,
       }),
     );
     this.#seq = (this.#seq + 1) & 0xffff;
@@ -392,18 +397,8 @@ export class Pacer {
       return;
     }
     this.#ready = null;
-    const timestamp = this.#tsBase + Math.round(((dueMs - this.#startMs) * OPUS_CLOCK_HZ) / 1000);
-    const rtp = buildRtp({
-      payloadType: this.#payloadType,
-      marker: !this.#talking,
-      sequenceNumber: this.#seq,
-      timestamp,
-      ssrc: this.#ssrc,
-      payload: ready.payload,
-    });
-    this.#seq = (this.#seq + 1) & 0xffff;
+    this.#sendPacket(dueMs, ready.payload, !this.#talking);
     this.#talking = true;
-    this.#send(rtp);
     this.#packetsSent++;
     this.#lateness.add(nowMs - dueMs);
     p.playedMs += (ready.samples * 1000) / this.#sampleRateHz;
