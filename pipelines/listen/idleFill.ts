@@ -26,19 +26,20 @@ export async function* fillIdle(
 ): AsyncGenerator<AudioFrame> {
   const idleMs = o.idleMs ?? DEFAULT_IDLE_MS;
   const it = input[Symbol.asyncIterator]();
-  let pending: Promise<IteratorResult<AudioFrame>> | null = null;
+  type Next = { kind: 'frame'; r: IteratorResult<AudioFrame> } | { kind: 'idle' };
+  /** The input's next frame, mapped once: a long idle races it many times without adding handlers. */
+  let pending: Promise<Next> | null = null;
   /** The last frame yielded (real or filled): the timeline's end and the frame shape to copy. */
   let last: AudioFrame | null = null;
   let filling = false;
   try {
     for (;;) {
-      pending ??= it.next();
+      pending ??= it.next().then((r): Next => ({ kind: 'frame', r }));
       let cancel: CancelTimer = () => {};
       const lastFrame: AudioFrame | null = last;
       const waitMs: number | null = lastFrame === null ? null : filling ? lastFrame.durationMs : idleMs;
-      type Next = { kind: 'frame'; r: IteratorResult<AudioFrame> } | { kind: 'idle' };
       const next: Next = await Promise.race<Next>([
-        pending.then((r): Next => ({ kind: 'frame', r })),
+        pending,
         ...(waitMs === null
           ? []
           : [
