@@ -29,7 +29,7 @@ function stageMetrics(log: Logger): MetricsSink {
  * Gives a call its assistant: the caller's audio tap feeds the listen lane, the
  * camera tap the watch lane, the reply plays through the call's sink, and every
  * assistant event is pushed to the client (and turn figures to Prometheus).
- * Everything stops when the call closes (the assistant follows the call's scope).
+ * Everything stops when the call closes: the assistant follows the call's scope.
  */
 export function attachAssistant(call: Call, deps: AttachAssistantDeps): Assistant {
   const log = deps.log.child({ callId: call.id, component: 'assistant' });
@@ -67,8 +67,8 @@ export function attachAssistant(call: Call, deps: AttachAssistantDeps): Assistan
     });
   call.on('audioTap', (tap) => void run('listen', assistant.listen(tap.frames)));
   call.on('videoTap', (tap) => void run('watch', assistant.watch(tap.frames)));
+  // The assistant follows the call's scope (closed by Call.close); the call only forgets it.
   call.once('closed', () => {
-    assistant.close();
     call.assistant = null;
   });
   return assistant;
