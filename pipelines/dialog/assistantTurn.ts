@@ -233,10 +233,13 @@ export class AssistantTurn {
     this.#timer?.();
     this.#timer = null;
     const playedMs = result.playedMs;
-    this.#progress(speech, playedMs);
+    // A completed playback was heard to its end, even where the sink's count falls a few ms
+    // short of the TTS audio (resampling): the words are placed on the audio's length.
+    const heardToMs = result.completed ? Math.max(playedMs, speech.track.audioMs) : playedMs;
+    this.#progress(speech, heardToMs);
     speech.unnoted.length = 0;
-    const heard = join(this.#heardBefore, speech.track.heard(playedMs));
-    const whole = join(this.#heardBefore, speech.track.wholeSentences(playedMs));
+    const heard = join(this.#heardBefore, speech.track.heard(heardToMs));
+    const whole = join(this.#heardBefore, speech.track.wholeSentences(heardToMs));
     this.#playedBeforeMs += playedMs;
     if (speech.stopped) {
       this.#heardAtStop = heard;

@@ -78,3 +78,30 @@ describe('Assistant: one spoken exchange', () => {
     expect([...played].sort((a, b) => a - b)).toEqual(played);
   });
 });
+
+describe('a reply that played to the end', () => {
+  it('is heard whole even when the sink reports a few ms less than the audio (resampling)', async () => {
+    const answer = 'Supercalifragilisticexpialidocious-and-more';
+    const h = makeAssistant({ llm: { reply: answer }, script: spokenTurn('u1', 'Hi', 1000, 2000) });
+    // The sink's count of a completed playback falls 3 ms short of what the TTS made.
+    const inner = h.output.play.bind(h.output);
+    h.output.play = (source, options) => {
+      const p = inner(source, options);
+      return {
+        id: p.id,
+        get playedMs() {
+          return p.playedMs;
+        },
+        get firstPacketAtMs() {
+          return p.firstPacketAtMs;
+        },
+        cancel: () => p.cancel(),
+        done: p.done.then((r) => (r.completed ? { ...r, playedMs: r.playedMs - 3 } : r)),
+      };
+    };
+    void h.assistant.listen(h.silence);
+    await h.runUntil(8000);
+    const final = h.rec.replies.find((r) => r.final);
+    expect(final).toMatchObject({ text: answer, interrupted: false });
+  });
+});
