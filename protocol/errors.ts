@@ -134,6 +134,51 @@ export const ERROR_CATALOGUE = {
     retryable: false,
     recoverable: true,
   },
+  ERR_VIDEO_NOT_FOUND: {
+    message: 'No such video (or it belongs to someone else).',
+    retryable: false,
+    recoverable: true,
+  },
+  ERR_VIDEO_NOT_READY: {
+    message: 'The video is still being indexed; ask again when it is ready.',
+    retryable: true,
+    recoverable: true,
+  },
+  ERR_VIDEO_TOO_LARGE: {
+    message: 'The upload is larger than the size limit.',
+    retryable: false,
+    recoverable: true,
+  },
+  ERR_VIDEO_TOO_LONG: {
+    message: 'The video is longer than the duration limit.',
+    retryable: false,
+    recoverable: true,
+  },
+  ERR_VIDEO_EMPTY: {
+    message: 'The file holds no audio or video to index (zero bytes or zero seconds).',
+    retryable: false,
+    recoverable: true,
+  },
+  ERR_VIDEO_UNREADABLE: {
+    message: 'The file is not a video or audio file that ffmpeg can decode (or it is truncated).',
+    retryable: false,
+    recoverable: true,
+  },
+  ERR_VIDEO_QUOTA: {
+    message: 'Your video storage quota is full; delete a video first.',
+    retryable: false,
+    recoverable: true,
+  },
+  ERR_VIDEO_INGEST_FAILED: {
+    message: 'Indexing the video failed.',
+    retryable: true,
+    recoverable: true,
+  },
+  ERR_UPLOAD_INCOMPLETE: {
+    message: 'The upload has not finished; resume it first.',
+    retryable: true,
+    recoverable: true,
+  },
   ERR_TOOL_TIMEOUT: { message: 'The tool did not answer in time.', retryable: true, recoverable: true },
   ERR_TOOL_FAILED: { message: 'The tool reported a failure.', retryable: true, recoverable: true },
   ERR_TOOL_CALL_INVALID: {

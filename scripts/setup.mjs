@@ -25,7 +25,14 @@ const started = Date.now();
 const LOG_DIR = join(tmpdir(), 'sightline-setup');
 
 const APT_RUNTIME = ['ffmpeg'];
-const APT_TEST = ['chromium', 'espeak-ng', 'sox', 'pocketsphinx-testdata', 'fonts-dejavu-core'];
+const APT_TEST = [
+  'chromium',
+  'espeak-ng',
+  'sox',
+  'pocketsphinx-testdata',
+  'fonts-dejavu-core',
+  'redis-server',
+];
 const APT_WORKER_BUILD = [
   'g++',
   'meson',
@@ -67,14 +74,14 @@ function missingDebPackages(names) {
 
 const logsStarted = new Set();
 /** Runs a long command with its output in LOG_DIR/<name>.log; on failure shows the log's tail and dies. */
-async function runQuietly(name, cmd, args, { label, tracker = nullTracker(), env, failure }) {
+async function runQuietly(name, cmd, args, { label, tracker = nullTracker(), env, failure, cwd = ROOT }) {
   mkdirSync(LOG_DIR, { recursive: true });
   const logPath = join(LOG_DIR, `${name}.log`);
   // Each set-up run starts its logs afresh; steps of one run append to them.
   if (!logsStarted.has(name)) writeFileSync(logPath, '');
   logsStarted.add(name);
   const print = (text) => step(`  ${text}`);
-  if (await runLogged(cmd, args, { logPath, label, tracker, print, cwd: ROOT, env })) return logPath;
+  if (await runLogged(cmd, args, { logPath, label, tracker, print, cwd, env })) return logPath;
   process.stderr.write(`\n--- last lines of ${logPath} ---\n${tailOf(logPath, 40)}\n---\n`);
   die(`${failure} (full log: ${logPath})`);
 }
@@ -203,6 +210,68 @@ if (process.env.MEDIASOUP_WORKER_BIN) {
     step(`mediasoup worker ${msVersion} installed from ${cached}`);
   }
   if (!workerRuns(workerPath)) die(`the mediasoup worker at ${workerPath} does not run`);
+}
+
+// 3b. better-sqlite3's native addon (the video index): its install script was skipped above. A
+// prebuilt binary where one can be downloaded, otherwise a build from its bundled SQLite with the
+// node-gyp that ships inside npm (~75 s on 2 cores), cached per version and Node ABI.
+function sqliteLoads() {
+  const r = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  return r.status === 0;
+}
+const bsqDir = join(ROOT, 'node_modules/better-sqlite3');
+if (existsSync(bsqDir) && !sqliteLoads()) {
+  const bsqVersion = JSON.parse(readFileSync(join(bsqDir, 'package.json'), 'utf8')).version;
+  const addon = join(bsqDir, 'build/Release/better_sqlite3.node');
+  const bsqCache = join(
+    process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'),
+    'sightline',
+    `better-sqlite3-${bsqVersion}-abi${process.versions.modules}-${process.platform}-${process.arch}.node`,
+  );
+  if (existsSync(bsqCache)) {
+    mkdirSync(dirname(addon), { recursive: true });
+    copyFileSync(bsqCache, addon);
+  }
+  if (!sqliteLoads()) {
+    step(
+      `building better-sqlite3 ${bsqVersion} (the video index database); output in ${join(LOG_DIR, 'sqlite-build.log')}`,
+    );
+    const prebuilt = join(ROOT, 'node_modules/prebuild-install/bin.js');
+    const fetched =
+      existsSync(prebuilt) &&
+      spawnSync(process.execPath, [prebuilt, '--verbose'], { cwd: bsqDir, stdio: 'ignore', timeout: 60_000 })
+        .status === 0 &&
+      sqliteLoads();
+    if (!fetched) {
+      const npmGyp = join(
+        dirname(process.execPath),
+        '../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js',
+      );
+      const gyp = existsSync(npmGyp) ? [npmGyp] : [join(ROOT, 'node_modules/.bin/node-gyp')];
+      await ensureDebPackages(['g++', 'make', 'python3'], 'building better-sqlite3');
+      // Node's own headers where they are installed beside it (no download of them).
+      const nodePrefix = join(dirname(process.execPath), '..');
+      const headers = existsSync(join(nodePrefix, 'include/node/node.h')) ? [`--nodedir=${nodePrefix}`] : [];
+      await runQuietly(
+        'sqlite-build',
+        process.execPath,
+        [...gyp, 'rebuild', '--release', '-j', '2', ...headers],
+        {
+          label: 'better-sqlite3 build',
+          env: { ...process.env, npm_config_build_from_source: 'true' },
+          failure: 'the better-sqlite3 build failed',
+          cwd: bsqDir,
+        },
+      );
+    }
+  }
+  if (!sqliteLoads()) die('better-sqlite3 does not load after its build');
+  mkdirSync(dirname(bsqCache), { recursive: true });
+  copyFileSync(addon, bsqCache);
+  step(`better-sqlite3 ${bsqVersion} is in place (cached at ${bsqCache})`);
 }
 
 // 4. The browser bundle.
