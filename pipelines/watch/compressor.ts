@@ -47,6 +47,8 @@ export interface CompressResult {
   kept: number;
   /** Tokens of this frame merged away (their content is already in the context). */
   merged: number;
+  /** Tokens of this frame below `similarity` to the context (all of a scene start's are kept, changed or not). */
+  changed: number;
   sceneStart: boolean;
   /** Frames (and their tokens) the budget dropped from the context to make room. */
   framesDropped: number;
@@ -189,7 +191,8 @@ export class TokenCompressor {
     const keep = sceneStart ? Array.from({ length: n }, (_, i) => i) : changed;
     const merged = n - keep.length;
     this.#stats.tokensMerged += merged;
-    if (keep.length === 0) return { kept: 0, merged, sceneStart: false, framesDropped: 0, tokensDropped: 0 };
+    if (keep.length === 0)
+      return { kept: 0, merged, changed: 0, sceneStart: false, framesDropped: 0, tokensDropped: 0 };
 
     const keptRows = new Float32Array(keep.length * d);
     const keptNorms = new Float32Array(keep.length);
@@ -200,7 +203,7 @@ export class TokenCompressor {
     const entry = this.#push(frame, sceneStart, keptRows, Uint16Array.from(keep), keptNorms);
     for (const [k, i] of keep.entries()) this.#ref[i] = { entry, row: k };
     this.#stats.tokensKept += keep.length;
-    return { kept: keep.length, merged, sceneStart, ...this.#enforce() };
+    return { kept: keep.length, merged, changed: changed.length, sceneStart, ...this.#enforce() };
   }
 
   /** Adds a frame without tokens (no encoder): kept as an image; `sceneStart` as the caller judged. */
@@ -211,7 +214,7 @@ export class TokenCompressor {
     this.#stats.framesIn++;
     const start = sceneStart || this.#entries.length === 0;
     this.#push(frame, start, null, null, null);
-    return { kept: 0, merged: 0, sceneStart: start, ...this.#enforce() };
+    return { kept: 0, merged: 0, changed: 0, sceneStart: start, ...this.#enforce() };
   }
 
   /**
