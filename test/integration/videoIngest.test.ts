@@ -174,7 +174,9 @@ describe('video ingest on the station video (real ffmpeg, SQLite, Silero, PP-OCR
           `${t.stage} ${Math.round(t.wallMs)} ms (${(STATION_DURATION_MS / t.wallMs).toFixed(1)}× real time)`,
       )
       .join(', ');
-    console.log(`[ingest] station 60 s: ${line}`);
+    const kept = new LiteIndexReader(db).frames(id).filter((f) => f.kept).length;
+    const lines = new LiteIndexReader(db).ocr(id).length;
+    console.log(`[ingest] station 60 s: ${line}; ${kept} of 60 frames kept, ${lines} OCR lines`);
   }, 300_000);
 
   it('commits every stage and ends ready, progress monotone and at 100 only at the end', () => {

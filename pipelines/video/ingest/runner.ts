@@ -125,7 +125,10 @@ export async function runIngestStages(
   const { signal, onProgress } = options;
   const done = new Set(deps.writer.finishedStages(videoId));
   const first = VIDEO_STAGES.findIndex((s) => !done.has(s));
-  if (first < 0) return;
+  if (first < 0) {
+    onProgress({ videoId, stage: 'index', stagePercent: 100, percent: 100 });
+    return;
+  }
   let base = VIDEO_STAGES.slice(0, first).reduce((sum, s) => sum + INGEST_STAGE_WEIGHTS[s], 0);
   let last = -1;
   let lastStagePercent = -1;
