@@ -49,8 +49,6 @@ export const REAL_SIZE_GENERATORS = {
   'kokoro-82m': (dir: string) => writeKokoroTiny(dir, 21, { realSize: true }),
   /** Smart Turn v3: a Whisper-tiny-sized encoder (384, 4 layers, 6 heads) on [B, 80, 800], float32. */
   'smart-turn-v3': (dir: string) => writeSmartTurnTiny(dir, 31, { realSize: true }),
-  /** SigLIP-base-patch16-224: two 12-layer towers of 768 (vision at 224², 196 patches; text 64 tokens, 32000 ids). */
-  'siglip-base': (dir: string) => writeSiglipTiny(dir, 41, { realSize: true }),
 } as const;
 
 /** A name of {@link REAL_SIZE_GENERATORS}. */

@@ -8,8 +8,8 @@ import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { VisionEncoder } from '../../models/roles/llm.js';
 import type { Ocr } from '../../models/roles/ocr.js';
-import type { TextImageModel } from '../../models/roles/textImage.js';
 import type { Stt } from '../../models/roles/stt.js';
+import type { TextImageModel } from '../../models/roles/textImage.js';
 import type { Vad } from '../../models/roles/vad.js';
 import type { VideoStage, VideoStatus } from '../../protocol/video.js';
 
