@@ -195,7 +195,7 @@ export class SiglipTextImage implements TextImageModel {
   }
 
   #rows(tensor: ort.Tensor | undefined, count: number): Float32Array[] {
-    if (!tensor || tensor.type !== 'float32' || tensor.dims.join() !== `${count},${this.dims}`)
+    if (tensor?.type !== 'float32' || tensor.dims.join() !== `${count},${this.dims}`)
       throw new ModelError(
         'ERR_MODEL_RUN',
         `siglip: ${SIGLIP_LAYOUT.pooled} is ${tensor ? `${tensor.type}[${tensor.dims.join(',')}]` : 'missing'}, expected float32[${count},${this.dims}]`,

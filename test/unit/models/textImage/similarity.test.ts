@@ -38,7 +38,7 @@ describe('rankByCosine: the frame whose image embedding is closest to the text e
   const angle = (deg: number) => f32(Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180), 0, 0);
   const frames = [angle(90), angle(-60), f32(0, 0, 1, 0), angle(30), f32(0, 0, 0, 1)];
   const matrix = new Float32Array(frames.length * 4);
-  frames.forEach((v, i) => matrix.set(l2Normalize(v), i * 4));
+  for (const [i, v] of frames.entries()) matrix.set(l2Normalize(v), i * 4);
   const query = l2Normalize(angle(40));
 
   it('orders rows by cosine, best first, with the true scores', () => {
