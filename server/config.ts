@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { LogLevel } from '../core/log.js';
 import { managerOptionsFromEnv } from '../models/manager/manager.js';
-import { MODEL_SETS } from '../models/manager/manifest.js';
+import { MODEL_SETS, MODELS } from '../models/manager/manifest.js';
 import { SightlineError } from '../protocol/errors.js';
 
 /** Everything the server reads from its environment, validated once at start-up. */
@@ -56,6 +56,11 @@ export interface AssistantConfig {
   maxNewTokens: number;
   /** Speech over the assistant this long interrupts it, unless it is a backchannel (BARGE_IN_MIN_SPEECH_MS). */
   bargeInMinSpeechMs: number;
+  /**
+   * The text–image model (a manifest id of role `text-image`, e.g. `siglip-base`) that ranks frames of
+   * uploaded videos by similarity to a question (TEXT_IMAGE_MODEL); null: none, text search only.
+   */
+  textImageModel: string | null;
 }
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -90,6 +95,7 @@ const schema = z.object({
   SMART_TURN: z.enum(['on', 'off', '1', '0', 'true', 'false']).optional(),
   LLM_MAX_NEW_TOKENS: z.coerce.number().int().min(1).max(4096).default(256),
   BARGE_IN_MIN_SPEECH_MS: z.coerce.number().int().min(100).max(5000).default(500),
+  TEXT_IMAGE_MODEL: z.string().optional(),
   MODEL_THREADS: threads.optional(),
   STT_THREADS: threads.optional(),
   LLM_THREADS: threads.optional(),
@@ -143,6 +149,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.TTS_ENGINE === 'piper' && !e.PIPER_VOICE) {
     throw new ConfigError('TTS_ENGINE=piper needs PIPER_VOICE (the path of a Piper voice .onnx)');
   }
+  const textImageIds = MODELS.filter((m) => m.role === 'text-image').map((m) => m.id);
+  if (e.TEXT_IMAGE_MODEL !== undefined && !textImageIds.includes(e.TEXT_IMAGE_MODEL)) {
+    throw new ConfigError(
+      `TEXT_IMAGE_MODEL=${e.TEXT_IMAGE_MODEL} is not a text–image model (known: ${textImageIds.join(', ')})`,
+    );
+  }
   const manager = managerOptionsFromEnv(env);
   const modelThreads = e.MODEL_THREADS ?? DEFAULT_MODEL_THREADS;
   return {
@@ -179,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       smartTurn: smartTurnChoice(e.SMART_TURN),
       maxNewTokens: e.LLM_MAX_NEW_TOKENS,
       bargeInMinSpeechMs: e.BARGE_IN_MIN_SPEECH_MS,
+      textImageModel: e.TEXT_IMAGE_MODEL ?? null,
       threads: {
         stt: e.STT_THREADS ?? modelThreads,
         llm: e.LLM_THREADS ?? modelThreads,

@@ -3,6 +3,7 @@ import type { OnnxModel, TensorSpec } from '../runtime/onnxModel.js';
 import kokoro from './kokoro.json' with { type: 'json' };
 import piper from './piper.json' with { type: 'json' };
 import ppocr from './ppocr.json' with { type: 'json' };
+import siglip from './siglip.json' with { type: 'json' };
 import sileroVad from './silero-vad.json' with { type: 'json' };
 import smartTurn from './smart-turn.json' with { type: 'json' };
 import smolvlm from './smolvlm.json' with { type: 'json' };
@@ -58,7 +59,16 @@ export interface SessionSignature {
   outputs: TensorSignature[];
 }
 
-const RECORDS = { whisper, smolvlm, kokoro, piper, 'silero-vad': sileroVad, ppocr, 'smart-turn': smartTurn };
+const RECORDS = {
+  whisper,
+  smolvlm,
+  kokoro,
+  piper,
+  'silero-vad': sileroVad,
+  ppocr,
+  'smart-turn': smartTurn,
+  siglip,
+};
 
 /** The recorded model families. */
 export type ModelFamily = keyof typeof RECORDS;

@@ -1,8 +1,8 @@
 /** The command that fetches what is missing; every "missing" message names it. */
 export const PULL_COMMAND = 'npx sightline models pull';
 
-/** What a model is for. */
-export type ModelRole = 'stt' | 'vlm' | 'tts' | 'turn';
+/** What a model is for (`text-image`: SigLIP/CLIP for frame search in uploaded videos, optional). */
+export type ModelRole = 'stt' | 'vlm' | 'tts' | 'turn' | 'text-image';
 
 /** One file of a model, by its path in the repository. Sizes and hashes, when known in advance, are checked. */
 export interface ModelFile {
@@ -90,6 +90,22 @@ export const MODELS: ModelEntry[] = [
       { path: 'voices/af_heart.bin' },
       { path: 'voices/am_adam.bin' },
       { path: 'config.json' },
+      { path: 'tokenizer.json' },
+      { path: 'tokenizer_config.json' },
+    ],
+  },
+  {
+    // Optional (TEXT_IMAGE_MODEL=siglip-base), in no set. Sizes and hashes are not pinned:
+    // the pull takes them from the lock file, else the server's LFS etag.
+    id: 'siglip-base',
+    role: 'text-image',
+    repo: 'Xenova/siglip-base-patch16-224',
+    revision: 'main',
+    files: [
+      { path: 'onnx/vision_model.onnx' },
+      { path: 'onnx/text_model.onnx' },
+      { path: 'config.json' },
+      { path: 'preprocessor_config.json' },
       { path: 'tokenizer.json' },
       { path: 'tokenizer_config.json' },
     ],

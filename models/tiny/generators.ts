@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { writeSiglipTiny } from './siglipTiny.js';
 import { writeSmartTurnTiny } from './smartTurnTiny.js';
 import { writeSmolVlmTiny } from './smolvlmTiny.js';
 import { writeKokoroTiny, writePiperTiny } from './ttsTiny.js';
@@ -23,6 +24,8 @@ export const GENERATORS = {
   kokoro: writeKokoroTiny,
   piper: (dir: string) => void writePiperTiny(dir),
   'smart-turn': writeSmartTurnTiny,
+  /** SigLIP's two towers (Xenova/siglip-base-patch16-224 layout): the optional text–image model. */
+  siglip: writeSiglipTiny,
 } as const;
 
 /** A name of {@link GENERATORS}. */

@@ -25,6 +25,7 @@ export function tinyGeneratorFor(model: ModelEntry): TinyModelName {
     vlm: 'smolvlm',
     tts: 'kokoro',
     turn: 'smart-turn',
+    'text-image': 'siglip',
   };
   return byRole[model.role];
 }

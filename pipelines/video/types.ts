@@ -6,9 +6,10 @@
  */
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
-import type { LlmImage, VisionEncoder } from '../../models/roles/llm.js';
+import type { VisionEncoder } from '../../models/roles/llm.js';
 import type { Ocr } from '../../models/roles/ocr.js';
 import type { Stt } from '../../models/roles/stt.js';
+import type { TextImageModel } from '../../models/roles/textImage.js';
 import type { Vad } from '../../models/roles/vad.js';
 import type { VideoStage, VideoStatus } from '../../protocol/video.js';
 
@@ -147,20 +148,8 @@ export interface VideoIndexReader {
   search(videoId: string, query: string, limit: number): TextHit[];
 }
 
-/**
- * A text–image model (SigLIP or CLIP): frames and text in one embedding space.
- * Optional: without one, "when does …" ranks by text alone.
- */
-export interface TextImageModel {
-  readonly name: string;
-  /** Embedding width. */
-  readonly dims: number;
-  /** L2-normalised image embedding. */
-  embedImage(image: LlmImage, options?: { signal?: AbortSignal }): Promise<Float32Array>;
-  /** L2-normalised text embedding. */
-  embedText(text: string, options?: { signal?: AbortSignal }): Promise<Float32Array>;
-  dispose(): Promise<void>;
-}
+/** The text–image model role (SigLIP or CLIP), defined beside the other roles in models/roles/. */
+export type { TextImageModel };
 
 /** Progress of one ingest, as the runner reports it. */
 export interface IngestProgressReport {

@@ -6,8 +6,10 @@ import { PpOcrRole } from '../../models/roles/ppOcrRole.js';
 import { SileroVadRole } from '../../models/roles/sileroVadRole.js';
 import { SmolVlmLlm } from '../../models/roles/smolVlmLlm.js';
 import type { Stt } from '../../models/roles/stt.js';
+import type { TextImageModel } from '../../models/roles/textImage.js';
 import type { Tts } from '../../models/roles/tts.js';
 import { WhisperStt } from '../../models/roles/whisperStt.js';
+import { SiglipTextImage } from '../../models/textImage/siglip.js';
 import { isTinyModelDir } from '../../models/tiny/tinySet.js';
 import { EspeakTts } from '../../models/tts/espeak.js';
 import { KokoroTts } from '../../models/tts/kokoro.js';
@@ -63,6 +65,11 @@ export interface LoadedModelSet {
   /** Null when something is missing or failed to load: no call pretends to answer. */
   models: AssistantModels | null;
   status: ModelsStatus;
+  /**
+   * The text–image model (TEXT_IMAGE_MODEL) that uploaded-video questions rank frames with; not a
+   * role of the live assistant. Null when none is configured or the set is not ready.
+   */
+  textImage: TextImageModel | null;
   /** Model id → why it failed to load (a corrupt or incompatible file). */
   loadErrors: Record<string, string>;
   /** Disposes every model, the remote roles included. Idempotent. */
@@ -126,6 +133,7 @@ export async function loadModelSet(o: LoadModelSetOptions): Promise<LoadedModelS
     return {
       models: null,
       status: { ready: false, loaded: {}, missing, fetchCommand, tinyTestModels: false },
+      textImage: null,
       loadErrors: {},
       dispose: disposer(remoteOwned(remote), log),
     };
@@ -164,6 +172,14 @@ export async function loadModelSet(o: LoadModelSetOptions): Promise<LoadedModelS
         SmartTurn.load(smartTurnPath(manager, model), { threads: { intraOp: threads.turn }, log }),
       );
     }
+    let textImage: TextImageModel | null = null;
+    if (plan.textImage.kind === 'siglip') {
+      const model = plan.textImage.model;
+      const dir = manager.pathOf(model);
+      textImage = await loader.local('textImage', model.id, dir, () =>
+        SiglipTextImage.load(dir, { name: model.id, threads: { intraOp: threads.ocr }, log }),
+      );
+    }
     const tinyTestModels = loader.tiny.length > 0;
     if (tinyTestModels) {
       log.warn(
@@ -174,6 +190,7 @@ export async function loadModelSet(o: LoadModelSetOptions): Promise<LoadedModelS
     return {
       models: { vad, stt, llm, tts, turn, ocr, vision },
       status: { ready: true, loaded: loader.loaded, missing: [], fetchCommand: null, tinyTestModels },
+      textImage,
       loadErrors: {},
       dispose: disposer([...remoteOwned(remote), ...loader.owned], log),
     };
@@ -193,6 +210,7 @@ export async function loadModelSet(o: LoadModelSetOptions): Promise<LoadedModelS
         fetchCommand: downloaded ? `npx sightline models verify --set ${config.modelSet}` : null,
         tinyTestModels: false,
       },
+      textImage: null,
       loadErrors: { [id]: reason },
       dispose: disposer(remoteOwned(remote), log),
     };

@@ -25,6 +25,8 @@ export interface ModelSetPlan {
     | { kind: 'piper'; path: string }
     | { kind: 'espeak'; voice: string | null };
   turn: { kind: 'smart-turn'; model: ModelEntry } | { kind: 'none' };
+  /** The text–image model for uploaded videos (TEXT_IMAGE_MODEL); not a role of the live assistant. */
+  textImage: { kind: 'siglip'; model: ModelEntry } | { kind: 'none' };
   /** Why the TTS engine was chosen (for the start-up log). */
   ttsReason: string;
   /** Why Smart Turn is or is not used. */
@@ -125,12 +127,17 @@ export function planModelSet(
     turnReason = `${smartTurn.id} is not downloaded: silence and words decide the end of a turn`;
   }
 
+  const textImage: ModelSetPlan['textImage'] = config.textImageModel
+    ? { kind: 'siglip', model: manager.resolve([config.textImageModel])[0] as ModelEntry }
+    : { kind: 'none' };
+
   const downloads: ModelEntry[] = [];
   if (stt.kind === 'whisper') downloads.push(stt.model);
   if (llm.kind === 'smolvlm') downloads.push(llm.model);
   if (tts.kind === 'kokoro') downloads.push(tts.model);
   if (turn.kind === 'smart-turn') downloads.push(turn.model);
-  return { stt, llm, tts, turn, ttsReason, turnReason, downloads };
+  if (textImage.kind === 'siglip') downloads.push(textImage.model);
+  return { stt, llm, tts, turn, textImage, ttsReason, turnReason, downloads };
 }
 
 /**
@@ -171,7 +178,11 @@ export function missingForPlan(
   const needsEspeak = plan.tts.kind === 'espeak' || plan.tts.kind === 'kokoro' || plan.tts.kind === 'piper';
   if (needsEspeak && !probe.espeakInstalled())
     missing.push('espeak-ng (the phonemizer and zero-download voice)');
-  if (pullable) return { missing, fetchCommand: `${PULL_COMMAND} --set ${set}` };
+  if (pullable) {
+    // Models outside the set (the optional text–image model) are named after it.
+    const extra = plan.downloads.filter((m) => !manager.sets[set]?.includes(m.id)).map((m) => ` ${m.id}`);
+    return { missing, fetchCommand: `${PULL_COMMAND} --set ${set}${extra.join('')}` };
+  }
   if (missing.some((m) => m.startsWith('espeak-ng'))) {
     return { missing, fetchCommand: 'sudo apt-get install espeak-ng' };
   }

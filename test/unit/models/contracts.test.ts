@@ -42,6 +42,7 @@ describe('recorded contracts', () => {
       'kokoro',
       'piper',
       'ppocr',
+      'siglip',
       'silero-vad',
       'smart-turn',
       'smolvlm',
