@@ -15,7 +15,7 @@ import { DiskVideoFiles } from '../../../server/video/files.js';
 /** A feature file as the format says: a JSON header line, then float32 LE rows. */
 function featureBytes(dims: number, tMs: number[], rows: number[]): Buffer {
   const body = Buffer.alloc(rows.length * 4);
-  rows.forEach((v, i) => body.writeFloatLE(v, i * 4));
+  for (const [i, v] of rows.entries()) body.writeFloatLE(v, i * 4);
   return Buffer.concat([Buffer.from(`${JSON.stringify({ dims, tMs })}\n`), body]);
 }
 
