@@ -112,6 +112,46 @@ function spread(
   return out;
 }
 
+/**
+ * How far around each bin's centre the sparse spread reads frames: a long
+ * video's spread reads n × 30 s of frame rows, not all of them, so retrieval
+ * stays flat in the video's length (kept frames farther than this from a
+ * centre are passed over for nearer plain ones).
+ */
+export const SPREAD_PROBE_MS = 15_000;
+
+/** {@link spread} over `range`, reading only the frames near each bin's centre when the bins are wide. */
+function spreadOver(
+  reader: VideoIndexReader,
+  videoId: string,
+  range: TimeRange,
+  n: number,
+  taken: Set<number>,
+): FrameRecord[] {
+  if (n <= 0) return [];
+  const widthMs = (range.endMs - range.startMs) / n;
+  if (widthMs <= 2 * SPREAD_PROBE_MS) {
+    return spread(
+      reader.frames(videoId, { startMs: range.startMs, endMs: range.endMs + 1 }),
+      range,
+      n,
+      taken,
+    );
+  }
+  const out: FrameRecord[] = [];
+  for (let i = 0; i < n; i++) {
+    const lo = range.startMs + i * widthMs;
+    const bin = { startMs: lo, endMs: i === n - 1 ? range.endMs : lo + widthMs };
+    const centre = lo + widthMs / 2;
+    const near = reader.frames(videoId, {
+      startMs: centre - SPREAD_PROBE_MS,
+      endMs: centre + SPREAD_PROBE_MS,
+    });
+    out.push(...spread(near, bin, 1, taken));
+  }
+  return out;
+}
+
 /** Up to `n` frames of `frames` around `tMs`: the nearest one always, then kept, scene and plain frames by distance. */
 function nearest(frames: readonly FrameRecord[], tMs: number, n: number, taken: Set<number>): FrameRecord[] {
   const free = frames.filter((f) => !taken.has(f.tMs));
@@ -328,7 +368,6 @@ export async function gatherEvidence(
   const sparseCount = Math.min(options.sparseFrames ?? EVIDENCE_DEFAULTS.sparseFrames, maxFrames);
   const budget = options.maxTextChars ?? EVIDENCE_DEFAULTS.maxTextChars;
   const whole: TimeRange = { startMs: 0, endMs: Math.max(0, options.durationMs) };
-  const all = reader.frames(videoId);
   const taken = new Set<number>();
   const result = (
     frames: PickedFrame[],
@@ -346,13 +385,13 @@ export async function gatherEvidence(
 
   if ((parsed.kind === 'time' || parsed.kind === 'range') && parsed.window) {
     const w = parsed.window;
-    const inWindow = all.filter((f) => f.tMs >= w.startMs && f.tMs < Math.max(w.endMs, w.startMs + 1));
+    const inWindow = reader.frames(videoId, { startMs: w.startMs, endMs: Math.max(w.endMs, w.startMs + 1) });
     const centre = parsed.tMs ?? (w.startMs + w.endMs) / 2;
     const dense =
       parsed.kind === 'time'
-        ? nearest(inWindow.length > 0 ? inWindow : all, centre, maxFrames - sparseCount, taken)
+        ? nearest(inWindow, centre, maxFrames - sparseCount, taken)
         : spread(inWindow, w, maxFrames - sparseCount, taken);
-    const sparse = spread(all, whole, sparseCount, taken);
+    const sparse = spreadOver(reader, videoId, whole, sparseCount, taken);
     // A window shorter than a frame interval still reads the text at its moment.
     const textRange = { startMs: w.startMs, endMs: Math.max(w.endMs, w.startMs + 1) };
     const text = windowText(
@@ -378,12 +417,11 @@ export async function gatherEvidence(
       const ocr: OcrRecord[] = [];
       for (const m of shown) {
         const around = { startMs: m.startMs - 1000, endMs: m.endMs + 1001 };
-        const inside = all.filter((f) => f.tMs >= around.startMs && f.tMs < around.endMs);
-        match.push(...nearest(inside, (m.startMs + m.endMs) / 2, perMoment, taken));
+        match.push(...nearest(reader.frames(videoId, around), (m.startMs + m.endMs) / 2, perMoment, taken));
         for (const s of reader.segments(videoId, around)) segments.set(`${s.startMs}:${s.endMs}`, s);
         ocr.push(...reader.ocr(videoId, around));
       }
-      const sparse = spread(all, whole, sparseCount, taken);
+      const sparse = spreadOver(reader, videoId, whole, sparseCount, taken);
       const best = shown[0]!;
       const text = windowText(
         [...segments.values()].sort((a, b) => a.startMs - b.startMs),
@@ -396,7 +434,7 @@ export async function gatherEvidence(
         imageRanking,
       });
     }
-    const sparse = spread(all, whole, maxFrames, taken);
+    const sparse = spreadOver(reader, videoId, whole, maxFrames, taken);
     return result(
       picked(sparse, 'sparse'),
       wholeText(reader.segments(videoId), reader.ocr(videoId), budget),
@@ -406,7 +444,7 @@ export async function gatherEvidence(
     );
   }
 
-  const sparse = spread(all, whole, maxFrames, taken);
+  const sparse = spreadOver(reader, videoId, whole, maxFrames, taken);
   const text = wholeText(reader.segments(videoId), reader.ocr(videoId), budget);
   const chapters = parsed.kind === 'summary' ? reader.chapters(videoId) : [];
   return result(picked(sparse, 'sparse'), text, { chapters });

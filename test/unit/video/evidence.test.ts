@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVIDENCE_DEFAULTS, gatherEvidence } from '../../../pipelines/video/ask/evidence.js';
+import { EVIDENCE_DEFAULTS, gatherEvidence, SPREAD_PROBE_MS } from '../../../pipelines/video/ask/evidence.js';
 import type { ImageFeatures } from '../../../pipelines/video/ask/imageRank.js';
 import { parseQuestion } from '../../../pipelines/video/ask/timeQuery.js';
-import type { TextImageModel } from '../../../pipelines/video/types.js';
+import type {
+  FrameRecord,
+  TextImageModel,
+  TimeRange,
+  VideoIndexReader,
+} from '../../../pipelines/video/types.js';
 import { openVideoDb, type VideoDb } from '../../../server/video/db/open.js';
 import { SqliteVideoIndex } from '../../../server/video/db/reader.js';
 import { fillStationIndex } from '../../helpers/videoIndex.js';
@@ -140,5 +145,54 @@ describe('gatherEvidence', () => {
     });
     expect(wide.imageRanking).toBe('mismatch');
     expect(wide.moments).toEqual([]);
+  });
+});
+
+describe('gatherEvidence on a long video', () => {
+  /** An hour of 1 fps frames, kept every 29 s, that counts the frame rows it hands out. */
+  function hourReader(): VideoIndexReader & { rowsRead: number } {
+    const frames: FrameRecord[] = Array.from({ length: 3600 }, (_, i) => ({
+      tMs: i * 1000,
+      scene: false,
+      sceneScore: 0,
+      kept: i % 29 === 0,
+      changedShare: null,
+    }));
+    const r = {
+      rowsRead: 0,
+      video: () => null,
+      frames(_id: string, range?: TimeRange) {
+        const out = frames.filter((f) => !range || (f.tMs >= range.startMs && f.tMs < range.endMs));
+        r.rowsRead += out.length;
+        return out;
+      },
+      segments: () => [],
+      ocr: () => [],
+      chapters: () => [],
+      search: () => [],
+    };
+    return r;
+  }
+
+  it('the sparse spread reads frames near each bin centre only, and still prefers kept frames', async () => {
+    const reader = hourReader();
+    const hour = 3_600_000;
+    const e = await gatherEvidence(reader, 'long', parseQuestion('give me a summary', {}, hour), {
+      durationMs: hour,
+    });
+    expect(e.frames).toHaveLength(16);
+    expect(reader.rowsRead).toBeLessThanOrEqual(16 * ((2 * SPREAD_PROBE_MS) / 1000));
+    const binMs = hour / 16;
+    e.frames.forEach((f, i) => {
+      expect(Math.floor(f.tMs / binMs)).toBe(i);
+      // Kept frames come every 29 s, so one lies within 15 s of every bin centre.
+      expect((f.tMs / 1000) % 29).toBe(0);
+    });
+    const t = hourReader();
+    const at = await gatherEvidence(t, 'long', parseQuestion('at 30:00', {}, hour), { durationMs: hour });
+    expect(
+      at.frames.filter((f) => f.role === 'dense').every((f) => Math.abs(f.tMs - 1_800_000) <= 5000),
+    ).toBe(true);
+    expect(t.rowsRead).toBeLessThan(400);
   });
 });
