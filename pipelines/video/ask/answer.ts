@@ -1,4 +1,4 @@
-import type { Llm, LlmContent, LlmMessage, LlmVideoFrame } from '../../../models/roles/llm.js';
+import type { Llm, LlmContent, LlmMessage, LlmVideoFrame, VisualTokens } from '../../../models/roles/llm.js';
 import { throwIfAborted } from '../../../models/runtime/errors.js';
 import { SightlineError } from '../../../protocol/errors.js';
 import type { AskRequest, AskResponse, Citation, Evidence } from '../../../protocol/video.js';
@@ -26,6 +26,13 @@ export interface VideoQuestionDeps {
   nowMs(): number;
   /** Evidence budgets; EVIDENCE_DEFAULTS where left out. */
   budgets?: Omit<EvidenceOptions, 'durationMs' | 'textImage' | 'signal'>;
+  /**
+   * Visual tokens the `features` stage saved for these frames, by time, where
+   * the answering model's vision encoder made them (`Llm.visionEncoder`): the
+   * backend then skips encoding them (~0.7 s a 512² frame at real size).
+   * Frames missing from the map are sent as images.
+   */
+  frameTokens?: (videoId: string, tMs: readonly number[]) => Promise<ReadonlyMap<number, VisualTokens>>;
 }
 
 /** What answering over HTTP needs besides: the model. */
@@ -98,6 +105,16 @@ export async function prepareVideoQuestion(
     ...(signal ? { signal } : {}),
   });
   const images = await loadFrameImages(deps.files, videoId, gathered.frames, signal);
+  if (deps.frameTokens && images.length > 0) {
+    const tokens = await deps.frameTokens(
+      videoId,
+      images.map((i) => i.ptsMs),
+    );
+    for (const image of images) {
+      const t = tokens.get(image.ptsMs);
+      if (t) image.tokens = t;
+    }
+  }
   const shown = new Set(images.map((i) => i.ptsMs));
   const evidence = { ...gathered, frames: gathered.frames.filter((f) => shown.has(f.tMs)) };
   const input: VideoEvidenceInput = { videoName: meta.name, durationMs, parsed, evidence };

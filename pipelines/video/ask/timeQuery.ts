@@ -214,7 +214,7 @@ function fromWords(n: string, durationMs: number): Found | null {
     const tMs = tokenMs(any[0]);
     if (tMs !== null) return time(tMs, durationMs);
   }
-  const atBare = /\b(?:at|around|about|near|by|to)\s+(\d+(?:\.\d+)?)(?![\d.:])/.exec(n);
+  const atBare = /\b(?:at|around)\s+(\d+(?:\.\d+)?)(?![\d.:])/.exec(n);
   if (atBare) return time(Math.round(Number(atBare[1]) * 1000), durationMs);
   return null;
 }

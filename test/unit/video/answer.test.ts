@@ -200,3 +200,31 @@ describe('askVideo', () => {
     expect(r.evidence.frames.map((f) => f.tMs)).toContain(31_000);
   });
 });
+
+describe('prepareVideoQuestion with saved visual tokens', () => {
+  it('attaches the tokens frameTokens has to their frames; the others go as images', async () => {
+    const tokens = {
+      encoder: 'enc',
+      rows: new Float32Array(4),
+      hidden: 2,
+      positions: new Uint16Array([0, 3]),
+      tokensPerFrame: 4,
+    };
+    const asked: number[][] = [];
+    const prepared = await prepareVideoQuestion(
+      {
+        ...deps(),
+        frameTokens: async (_id, tMs) => {
+          asked.push([...tMs]);
+          return new Map([[31_000, tokens]]);
+        },
+      },
+      'station',
+      'at 0:31',
+    );
+    expect(asked).toEqual([prepared.images.map((i) => i.ptsMs)]);
+    const video = prepared.content.find((p) => p.type === 'video') as Extract<LlmContent, { type: 'video' }>;
+    expect(video.frames.find((f) => f.ptsMs === 31_000)!.tokens).toBe(tokens);
+    expect(video.frames.filter((f) => f.tokens)).toHaveLength(1);
+  });
+});

@@ -119,6 +119,8 @@ describe('parseQuestion: kinds without a time', () => {
     'who is speaking',
     'when?',
     'what is on platform 9',
+    'what happens to 3 people',
+    'what is said about 2 trains',
   ])('%s → general', (question) => {
     expect(parseQuestion(question, {}, 60_000)).toMatchObject({ kind: 'general', window: null });
   });
