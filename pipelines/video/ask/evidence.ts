@@ -4,12 +4,13 @@ import type {
   FrameRecord,
   OcrRecord,
   SegmentRecord,
-  TextHit,
   TextImageModel,
   TimeRange,
   VideoIndexReader,
 } from '../types.js';
-import { type ImageFeatures, rankFramesByText } from './imageRank.js';
+import type { ImageFeatures } from './imageRank.js';
+import type { ImageRanking } from './moments.js';
+import { rankMoments } from './moments.js';
 import type { ParsedQuestion } from './timeQuery.js';
 
 /**
@@ -22,26 +23,14 @@ export const EVIDENCE_DEFAULTS = {
   maxFrames: 16,
   sparseFrames: 6,
   maxTextChars: 3000,
-  /** Hits closer than this merge into one moment. */
-  mergeGapMs: 3000,
-  /** Moments returned for a `when` question, best first. */
-  maxMoments: 5,
   /** Moments whose surroundings are shown as frames and text. */
   shownMoments: 3,
   /** Frames shown per shown moment. */
   framesPerMoment: 3,
-  /** Search hits read before merging. */
-  searchLimit: 30,
-  /** Frames the text–image ranking proposes as moments. */
-  imageCandidates: 5,
-  /** Weight of the (normalised) image similarity beside the (normalised) text score of a moment. */
-  imageWeight: 0.5,
 } as const;
 
 /** Characters a line costs beyond its text (`[mm:ss–mm:ss] `, `Text on screen at mm:ss: `, newline). */
 const LINE_OVERHEAD_CHARS = 26;
-/** Text a moment carries, at most. */
-const MOMENT_TEXT_CHARS = 200;
 
 export interface EvidenceOptions {
   /** The video's length (its probe's `durationMs`). */
@@ -49,7 +38,9 @@ export interface EvidenceOptions {
   maxFrames?: number;
   sparseFrames?: number;
   maxTextChars?: number;
+  /** Hits closer than this merge into one moment (MOMENT_DEFAULTS.mergeGapMs). */
   mergeGapMs?: number;
+  /** Moments returned, best first (MOMENT_DEFAULTS.maxMoments). */
   maxMoments?: number;
   /** A text–image model and the video's frame embeddings, to blend into `when` rankings; null: text only. */
   textImage?: { model: TextImageModel; features: ImageFeatures } | null;
@@ -72,7 +63,7 @@ export interface GatheredEvidence {
   /** All chapters (`summary` questions); empty otherwise. */
   chapters: ChapterRecord[];
   /** Whether a text–image ranking was blended in: `mismatch` when its embeddings are of another width. */
-  imageRanking: 'used' | 'none' | 'mismatch';
+  imageRanking: ImageRanking;
 }
 
 /** Kept frames first, then scene frames, then plain samples. */
@@ -249,94 +240,6 @@ function wholeText(
   const transcript = fitEvenly(segments, transcriptBudget, (s) => s.text);
   const used = transcript.reduce((n, s) => n + lineCost(s.text), 0);
   return { transcript, ocr: fitEvenly(lines, budget - used, (o) => o.text) };
-}
-
-interface Candidate {
-  startMs: number;
-  endMs: number;
-  source: Moment['source'];
-  /** Normalised to 0–1 within its source (image already weighted). */
-  score: number;
-  text: string;
-}
-
-/** Candidates closer than `gapMs` merged; a moment's score sums each source's best, so agreeing sources win. */
-function mergeCandidates(candidates: Candidate[], gapMs: number): Moment[] {
-  const sorted = [...candidates].sort((a, b) => a.startMs - b.startMs);
-  const groups: Candidate[][] = [];
-  let endMs = Number.NEGATIVE_INFINITY;
-  for (const c of sorted) {
-    const group = groups.at(-1);
-    if (group && c.startMs <= endMs + gapMs) {
-      group.push(c);
-      endMs = Math.max(endMs, c.endMs);
-    } else {
-      groups.push([c]);
-      endMs = c.endMs;
-    }
-  }
-  return groups.map((g) => {
-    const best = new Map<Moment['source'], Candidate>();
-    for (const c of g) {
-      const had = best.get(c.source);
-      if (!had || c.score > had.score) best.set(c.source, c);
-    }
-    const tops = [...best.values()].sort((a, b) => b.score - a.score);
-    const text = [...new Set(tops.map((c) => c.text).filter((t) => t !== ''))].join(' · ');
-    return {
-      startMs: Math.min(...g.map((c) => c.startMs)),
-      endMs: Math.max(...g.map((c) => c.endMs)),
-      score: tops.reduce((n, c) => n + c.score, 0),
-      source: tops[0]!.source,
-      text: text.length > MOMENT_TEXT_CHARS ? `${text.slice(0, MOMENT_TEXT_CHARS - 1)}…` : text,
-    };
-  });
-}
-
-function textCandidates(hits: readonly TextHit[]): Candidate[] {
-  const top = Math.max(0, ...hits.map((h) => h.score));
-  return hits.map((h) => ({
-    startMs: h.startMs,
-    endMs: Math.max(h.startMs, h.endMs),
-    source: h.source,
-    score: top > 0 ? h.score / top : 1,
-    text: h.text,
-  }));
-}
-
-/** Ranks the moments a `when` question asks for: full-text hits, blended with text–image similarity where given. */
-async function rankMoments(
-  reader: VideoIndexReader,
-  videoId: string,
-  searchText: string,
-  options: EvidenceOptions,
-): Promise<{ moments: Moment[]; imageRanking: GatheredEvidence['imageRanking'] }> {
-  const candidates = textCandidates(reader.search(videoId, searchText, EVIDENCE_DEFAULTS.searchLimit));
-  let imageRanking: GatheredEvidence['imageRanking'] = 'none';
-  if (options.textImage) {
-    const { model, features } = options.textImage;
-    const sims = await rankFramesByText(model, features, searchText, options.signal);
-    if (sims === null) imageRanking = 'mismatch';
-    else if (sims.length > 0) {
-      imageRanking = 'used';
-      const max = sims[0]!.similarity;
-      const min = sims.at(-1)!.similarity;
-      const span = max - min;
-      for (const s of sims.slice(0, EVIDENCE_DEFAULTS.imageCandidates)) {
-        candidates.push({
-          startMs: s.tMs,
-          endMs: s.tMs + 1000,
-          source: 'image',
-          score: EVIDENCE_DEFAULTS.imageWeight * (span > 0 ? (s.similarity - min) / span : 1),
-          text: '',
-        });
-      }
-    }
-  }
-  const moments = mergeCandidates(candidates, options.mergeGapMs ?? EVIDENCE_DEFAULTS.mergeGapMs)
-    .sort((a, b) => b.score - a.score || a.startMs - b.startMs)
-    .slice(0, options.maxMoments ?? EVIDENCE_DEFAULTS.maxMoments);
-  return { moments, imageRanking };
 }
 
 function picked(frames: readonly FrameRecord[], role: PickedFrame['role']): PickedFrame[] {
