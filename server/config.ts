@@ -46,7 +46,7 @@ export interface VideoConfig {
   maxDurationMs: number;
   /** Bytes one owner may hold: uploads, frames and features (VIDEO_QUOTA_BYTES). */
   quotaBytes: number;
-  /** Ingests run at once by this process (INGEST_CONCURRENCY). */
+  /** Ingests run at once by this process (INGEST_CONCURRENCY); 0 with REDIS_URL: only worker processes ingest. */
   ingestConcurrency: number;
   /** BullMQ on this Redis when set; the in-process queue when null (REDIS_URL). */
   redisUrl: string | null;
@@ -98,10 +98,22 @@ const schema = z.object({
   RETURN_AUDIO_IDLE_SILENCE: bool.default(false),
   VIDEO_FPS: z.coerce.number().min(0.1).max(5).default(1),
   SIGHTLINE_DATA_DIR: z.string().optional(),
-  VIDEO_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(2 * 1024 ** 3),
-  VIDEO_MAX_DURATION_MS: z.coerce.number().int().min(1000).default(3 * 3600 * 1000),
-  VIDEO_QUOTA_BYTES: z.coerce.number().int().min(1).default(10 * 1024 ** 3),
-  INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  VIDEO_MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(2 * 1024 ** 3),
+  VIDEO_MAX_DURATION_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(3 * 3600 * 1000),
+  VIDEO_QUOTA_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10 * 1024 ** 3),
+  INGEST_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(1),
   REDIS_URL: z.string().url().optional(),
   MAX_CALLS: z.coerce.number().int().min(1).default(50),
   WS_HEARTBEAT_MS: z.coerce.number().int().min(200).default(2000),
@@ -166,6 +178,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (e.MEDIA_LISTEN_IP === '0.0.0.0' && !e.MEDIA_ANNOUNCED_ADDRESS) {
     throw new ConfigError('MEDIA_LISTEN_IP=0.0.0.0 needs MEDIA_ANNOUNCED_ADDRESS (the IP browsers reach)');
+  }
+  if (e.INGEST_CONCURRENCY === 0 && !e.REDIS_URL) {
+    throw new ConfigError(
+      'INGEST_CONCURRENCY=0 (this process only enqueues) needs REDIS_URL and worker processes',
+    );
   }
   if (!MODEL_SETS[e.SIGHTLINE_MODEL_SET]) {
     throw new ConfigError(

@@ -40,7 +40,11 @@ export class TokenIssuer {
     if (user !== undefined && !USER_NAME.test(user)) {
       throw new SightlineError('ERR_INVALID_ARGUMENT', 'a user name is 1-64 letters, digits, _ . @ or -');
     }
-    const claims: TokenClaims = { sid, exp: this.#now() + this.#ttlMs, ...(user !== undefined ? { user } : {}) };
+    const claims: TokenClaims = {
+      sid,
+      exp: this.#now() + this.#ttlMs,
+      ...(user !== undefined ? { user } : {}),
+    };
     const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
     return { token: `${body}.${this.#mac(body)}`, claims };
   }

@@ -1,5 +1,5 @@
 import type { ProbeInfo } from '../../pipelines/video/types.js';
-import { type ErrorCode, ERROR_CATALOGUE, isErrorCode, SightlineError } from '../../protocol/errors.js';
+import { ERROR_CATALOGUE, type ErrorCode, isErrorCode, SightlineError } from '../../protocol/errors.js';
 import type { VideoInfo, VideoStage, VideoStatus } from '../../protocol/video.js';
 import { VIDEO_STAGES } from '../../protocol/video.js';
 import type { VideoDb } from './db/open.js';
@@ -59,7 +59,9 @@ export class VideoCatalog {
   /** Bytes `owner` holds: stored (or, before that is known, uploaded) bytes of every video that keeps files. */
   usedBytes(owner: string): number {
     const row = this.#db
-      .prepare(`SELECT COALESCE(SUM(MAX(size_bytes, stored_bytes)), 0) AS used FROM videos WHERE owner = ? AND ${HOLDS_FILES}`)
+      .prepare(
+        `SELECT COALESCE(SUM(MAX(size_bytes, stored_bytes)), 0) AS used FROM videos WHERE owner = ? AND ${HOLDS_FILES}`,
+      )
       .get(owner) as { used: number };
     return row.used;
   }

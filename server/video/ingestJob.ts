@@ -65,7 +65,9 @@ export function makeIngestJob(deps: IngestJobDeps): IngestJobFn {
     }
     const models = deps.models;
     if (!models) {
-      log.warn('video ingest waits: the models are not loaded (see /readyz); it runs at the next start that has them');
+      log.warn(
+        'video ingest waits: the models are not loaded (see /readyz); it runs at the next start that has them',
+      );
       publish(videoId);
       throw new SightlineError('ERR_ASSISTANT_UNAVAILABLE', 'the ingest models are not loaded');
     }
@@ -74,7 +76,9 @@ export function makeIngestJob(deps: IngestJobDeps): IngestJobFn {
     } catch (error) {
       catalog.markFailed(videoId, 'ERR_VIDEO_INGEST_FAILED', 'the uploaded file is missing');
       publish(videoId);
-      throw new SightlineError('ERR_VIDEO_INGEST_FAILED', `the source of ${videoId} is missing`, { cause: error });
+      throw new SightlineError('ERR_VIDEO_INGEST_FAILED', `the source of ${videoId} is missing`, {
+        cause: error,
+      });
     }
     if (!catalog.markIngesting(videoId)) {
       throw new SightlineError('ERR_ABORTED', `video ${videoId} left the queue before its ingest started`);

@@ -30,7 +30,10 @@ interface Running {
  */
 export function createInProcessQueue(options: InProcessQueueOptions): IngestQueue {
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
-    throw new SightlineError('ERR_INVALID_ARGUMENT', 'the ingest concurrency is a whole number of at least 1');
+    throw new SightlineError(
+      'ERR_INVALID_ARGUMENT',
+      'the ingest concurrency is a whole number of at least 1',
+    );
   }
   const waiting: string[] = [];
   const running = new Map<string, Running>();

@@ -39,7 +39,10 @@ export class IngestShutdown extends SightlineError {
 export function outcomeOf(error: unknown, signal: AbortSignal): IngestOutcome {
   if (error === undefined) return 'ready';
   if (signal.aborted) return signal.reason instanceof IngestCancelled ? 'cancelled' : 'aborted';
-  if (error instanceof SightlineError && (error.code === 'ERR_ABORTED' || error.code === 'ERR_ASSISTANT_UNAVAILABLE')) {
+  if (
+    error instanceof SightlineError &&
+    (error.code === 'ERR_ABORTED' || error.code === 'ERR_ASSISTANT_UNAVAILABLE')
+  ) {
     return 'aborted';
   }
   return 'failed';
