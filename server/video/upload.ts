@@ -174,9 +174,9 @@ export class VideoUploads {
     const refusal = this.#refusal(req, owner, videoId);
     if (refusal) {
       if (refusal instanceof SightlineError) {
-        send(res, httpStatusOf(refusal.code), { error: refusal.toWire() });
         // The client may still be sending a body we refused: do not read it, close after the reply.
         if (req.method === 'POST' || req.method === 'PATCH') res.setHeader('connection', 'close');
+        send(res, httpStatusOf(refusal.code), { error: refusal.toWire() });
       } else {
         res.writeHead(200, {
           'tus-resumable': '1.0.0',
