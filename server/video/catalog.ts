@@ -176,6 +176,15 @@ export class VideoCatalog {
     return rows.map((r) => r.id);
   }
 
+  /** Every video id with a row, and whether its files should still exist (false: failed or cancelled). */
+  keepsFiles(): Map<string, boolean> {
+    const rows = this.#db.prepare('SELECT id, status FROM videos').all() as {
+      id: string;
+      status: VideoStatus;
+    }[];
+    return new Map(rows.map((r) => [r.id, r.status !== 'failed' && r.status !== 'cancelled']));
+  }
+
   /** Uploads never finished, oldest first. */
   uploading(): { id: string; updatedAtMs: number }[] {
     const rows = this.#db

@@ -1,6 +1,7 @@
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../../core/clock.js';
+import { isMissingFile } from '../../core/files.js';
 import type { Logger } from '../../core/log.js';
 import type { AssistantModels } from '../../pipelines/assistant/deps.js';
 import { askVideo } from '../../pipelines/video/ask/answer.js';
@@ -134,6 +135,7 @@ export class LocalVideoService implements VideoService {
         log,
       });
       const service = new LocalVideoService({ ...o, log }, { db, catalog, files, progress, queue, uploads });
+      await sweepFolders(catalog, files, join(o.config.dataDir, 'uploads'), log);
       const unfinished = catalog.unfinished();
       if (unfinished.length > 0) log.info('resuming unfinished ingests', { count: unfinished.length });
       for (const id of unfinished) await queue.enqueue(id);
@@ -212,6 +214,38 @@ export class LocalVideoService implements VideoService {
     } finally {
       this.#db.close();
     }
+  }
+}
+
+/**
+ * Removes what a process killed at the wrong moment left: the folders of
+ * failed, cancelled or deleted videos (their rows say so, or are gone) and
+ * upload files without a row.
+ */
+async function sweepFolders(
+  catalog: VideoCatalog,
+  files: DiskVideoFiles,
+  uploadsDir: string,
+  log: Logger,
+): Promise<void> {
+  const keeps = catalog.keepsFiles();
+  const stale: string[] = [];
+  for (const name of await listDir(join(files.root, 'videos'))) {
+    if (keeps.get(name) !== true) stale.push(join(files.root, 'videos', name));
+  }
+  for (const name of await listDir(uploadsDir)) {
+    if (!keeps.has(name.replace(/\.json$/, ''))) stale.push(join(uploadsDir, name));
+  }
+  for (const path of stale) await rm(path, { recursive: true, force: true });
+  if (stale.length > 0) log.info('removed files no video needs', { count: stale.length });
+}
+
+async function listDir(path: string): Promise<string[]> {
+  try {
+    return await readdir(path);
+  } catch (error) {
+    if (isMissingFile(error)) return [];
+    throw error;
   }
 }
 

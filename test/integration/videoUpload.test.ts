@@ -55,7 +55,7 @@ async function patch(token: string, location: string, offset: number, body: Buff
       'upload-offset': String(offset),
       'content-type': 'application/offset+octet-stream',
     },
-    body,
+    body: new Uint8Array(body),
   });
 }
 
