@@ -185,12 +185,21 @@ export class VideoCatalog {
     return new Map(rows.map((r) => [r.id, r.status !== 'failed' && r.status !== 'cancelled']));
   }
 
-  /** Uploads never finished, oldest first. */
-  uploading(): { id: string; updatedAtMs: number }[] {
+  /** Records activity on an unfinished upload (a PATCH), so it is not taken for abandoned. */
+  touch(videoId: string): void {
+    this.#db
+      .prepare("UPDATE videos SET updated_at_ms = ? WHERE id = ? AND status = 'uploading'")
+      .run(this.#nowMs(), videoId);
+  }
+
+  /** Unfinished uploads with no activity for `maxIdleMs`: abandoned, removed at start. */
+  staleUploads(maxIdleMs: number): string[] {
     const rows = this.#db
-      .prepare("SELECT id, updated_at_ms FROM videos WHERE status = 'uploading' ORDER BY created_at_ms, id")
-      .all() as { id: string; updated_at_ms: number }[];
-    return rows.map((r) => ({ id: r.id, updatedAtMs: r.updated_at_ms }));
+      .prepare(
+        "SELECT id FROM videos WHERE status = 'uploading' AND updated_at_ms < ? ORDER BY created_at_ms, id",
+      )
+      .all(this.#nowMs() - maxIdleMs) as { id: string }[];
+    return rows.map((r) => r.id);
   }
 
   /** Deletes the video's rows (its full-text rows too) in one transaction; false when there was none. */

@@ -25,6 +25,9 @@ export function frameUrl(videoId: string, tMs: number): string {
   return `/api/videos/${videoId}/frames/${Math.round(tMs)}.jpg`;
 }
 
+/** An unfinished upload with no PATCH for this long is abandoned (removed at the next start, its quota freed). */
+export const ABANDONED_UPLOAD_MS = 7 * 24 * 3600 * 1000;
+
 export interface VideoServiceOptions {
   config: VideoConfig;
   /** The loaded assistant models; null when missing (uploads are kept `queued`, questions get ERR_ASSISTANT_UNAVAILABLE). */
@@ -135,6 +138,11 @@ export class LocalVideoService implements VideoService {
         log,
       });
       const service = new LocalVideoService({ ...o, log }, { db, catalog, files, progress, queue, uploads });
+      for (const id of catalog.staleUploads(ABANDONED_UPLOAD_MS)) {
+        catalog.deleteRows(id);
+        await uploads.removeUpload(id);
+        log.info('removed an abandoned upload', { videoId: id });
+      }
       await sweepFolders(catalog, files, join(o.config.dataDir, 'uploads'), log);
       const unfinished = catalog.unfinished();
       if (unfinished.length > 0) log.info('resuming unfinished ingests', { count: unfinished.length });

@@ -189,6 +189,7 @@ export class VideoUploads {
       return;
     }
     await this.#tus.handle(req, res);
+    if (req.method === 'PATCH' && videoId !== null) this.#o.catalog.touch(videoId);
   }
 
   /** An error to send instead of serving, or a finished upload's size (HEAD after the end). */
