@@ -4,7 +4,13 @@ import type { Clock } from '../../core/clock.js';
 import { isMissingFile } from '../../core/files.js';
 import type { Logger } from '../../core/log.js';
 import type { AssistantModels } from '../../pipelines/assistant/deps.js';
-import { askVideo } from '../../pipelines/video/ask/answer.js';
+import type { PreparedVideoTurn } from '../../pipelines/assistant/videoFocus.js';
+import {
+  askVideo,
+  finishVideoAnswer,
+  prepareVideoQuestion,
+  type VideoQuestionDeps,
+} from '../../pipelines/video/ask/answer.js';
 import type { IngestModels, TextImageModel, VideoIndexReader } from '../../pipelines/video/types.js';
 import { SightlineError } from '../../protocol/errors.js';
 import type { AskRequest, AskResponse, VideoInfo, VideoLimits } from '../../protocol/video.js';
@@ -171,37 +177,64 @@ export class LocalVideoService implements VideoService {
     return this.catalog.get(owner, videoId);
   }
 
-  async ask(owner: string, videoId: string, request: AskRequest, signal?: AbortSignal): Promise<AskResponse> {
-    const info = this.catalog.get(owner, videoId);
-    if (info.status !== 'ready') {
-      if (info.status === 'uploading') throw new SightlineError('ERR_UPLOAD_INCOMPLETE');
-      if (info.status === 'failed' || info.status === 'cancelled') {
-        throw new SightlineError(
-          'ERR_VIDEO_NOT_READY',
-          `the video is ${info.status}; it will not become ready`,
-        );
-      }
+  /** Only a ready video answers; the others say why (ERR_UPLOAD_INCOMPLETE, ERR_VIDEO_NOT_READY). */
+  #checkAnswerable(info: VideoInfo): void {
+    if (info.status === 'ready') return;
+    if (info.status === 'uploading') throw new SightlineError('ERR_UPLOAD_INCOMPLETE');
+    if (info.status === 'failed' || info.status === 'cancelled') {
       throw new SightlineError(
         'ERR_VIDEO_NOT_READY',
-        `the video is ${info.status} (${Math.round(info.percent)} %)`,
+        `the video is ${info.status}; it will not become ready`,
       );
     }
+    throw new SightlineError(
+      'ERR_VIDEO_NOT_READY',
+      `the video is ${info.status} (${Math.round(info.percent)} %)`,
+    );
+  }
+
+  #questionDeps(): VideoQuestionDeps {
+    return {
+      reader: this.reader,
+      files: this.files,
+      textImage: this.#o.textImage ?? null,
+      frameUrl,
+      nowMs: () => this.#o.clock.nowMs(),
+    };
+  }
+
+  async ask(owner: string, videoId: string, request: AskRequest, signal?: AbortSignal): Promise<AskResponse> {
+    this.#checkAnswerable(this.catalog.get(owner, videoId));
     const llm = this.#o.models?.llm;
     if (!llm) throw new SightlineError('ERR_ASSISTANT_UNAVAILABLE');
     return askVideo(
-      {
-        reader: this.reader,
-        files: this.files,
-        llm,
-        textImage: this.#o.textImage ?? null,
-        frameUrl,
-        maxNewTokens: this.#o.maxNewTokens,
-        nowMs: () => this.#o.clock.nowMs(),
-      },
+      { ...this.#questionDeps(), llm, maxNewTokens: this.#o.maxNewTokens },
       videoId,
       request,
       signal,
     );
+  }
+
+  /**
+   * A question asked in a call: the same parse and evidence as `ask`, as
+   * prompt content for the call's dialog (which generates and speaks), with
+   * the citation check for its answer. Same errors as `ask`, less the LLM's.
+   */
+  async prepareQuestion(
+    owner: string,
+    videoId: string,
+    question: string,
+    signal?: AbortSignal,
+  ): Promise<PreparedVideoTurn> {
+    this.#checkAnswerable(this.catalog.get(owner, videoId));
+    const prepared = await prepareVideoQuestion(this.#questionDeps(), videoId, question, signal);
+    return {
+      kind: prepared.parsed.kind,
+      evidence: prepared.wireEvidence,
+      moments: prepared.evidence.moments,
+      content: prepared.content,
+      cite: (answerText) => finishVideoAnswer(prepared, answerText).citations,
+    };
   }
 
   async remove(owner: string, videoId: string): Promise<void> {
