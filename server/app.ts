@@ -7,7 +7,7 @@ import { createEchoGuard } from '../pipelines/listen/echoGuard.js';
 import type { EchoGuard } from '../pipelines/listen/events.js';
 import { MAX_IMAGE_MESSAGE_BYTES, SIGNALING_PATH } from '../protocol/version.js';
 import { type LoadedModelSet, loadModelSet, type RemoteRoles } from './assistant/modelSet.js';
-import { TokenIssuer } from './auth/token.js';
+import { ownerOf, TokenIssuer } from './auth/token.js';
 import { attachAssistant } from './call/attachAssistant.js';
 import { CallRegistry } from './call/registry.js';
 import type { Config } from './config.js';
@@ -16,6 +16,7 @@ import { createHttpServer } from './http/httpServer.js';
 import { WorkerPool } from './media/workerPool.js';
 import { ServerMetrics } from './metrics.js';
 import { SignalingConnection } from './signaling/connection.js';
+import { createVideoService } from './video/service.js';
 
 /** The whole server: worker pool, HTTP, signaling and the calls. */
 export class SightlineServer {
@@ -75,8 +76,25 @@ export class SightlineServer {
     });
     pool.on('workerDied', () => metrics.workerDeaths.inc());
     const tokens = new TokenIssuer(config.auth.secret, config.auth.tokenTtlMs);
+    const videos = await createVideoService({
+      config: config.video,
+      models: models.models,
+      maxNewTokens: config.assistant.maxNewTokens,
+      ownerOf: (authorization) => {
+        const claims = authorization?.startsWith('Bearer ')
+          ? tokens.verify(authorization.slice(7).trim())
+          : null;
+        return claims ? ownerOf(claims) : null;
+      },
+      clock,
+      log,
+    }).catch(async (error: unknown) => {
+      pool.close();
+      await disposeOwned();
+      throw error;
+    });
     const calls = new CallRegistry({ pool, clock, config, log, metrics }, log);
-    const app: AppContext = { config, clock, log, metrics, pool, tokens, calls, models };
+    const app: AppContext = { config, clock, log, metrics, pool, tokens, calls, models, videos };
     const assistantModels = models.models;
     if (assistantModels) {
       calls.on('call', (call) =>
@@ -109,6 +127,7 @@ export class SightlineServer {
         resolve();
       });
     }).catch(async (error: unknown) => {
+      await videos.close();
       pool.close();
       await disposeOwned();
       throw error;
@@ -131,14 +150,16 @@ export class SightlineServer {
     return this.app.pool;
   }
 
-  /** Ends every call, closes sockets and workers. Idempotent. */
+  /** Ends every call, closes sockets, open HTTP streams (SSE, uploads), the ingest queue and workers. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.app.calls.closeAll('server shutting down');
     for (const ws of this.#wss.clients) ws.terminate();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    this.#http.closeAllConnections();
     await new Promise<void>((resolve) => this.#http.close(() => resolve()));
+    await this.app.videos.close();
     this.app.pool.close();
     if (this.#ownsModels) await this.app.models.dispose();
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { LogLevel } from '../core/log.js';
 import { managerOptionsFromEnv } from '../models/manager/manager.js';
@@ -26,10 +27,29 @@ export interface Config {
     /** Keep the assistant's audio stream going with silence between replies (RETURN_AUDIO_IDLE_SILENCE). */
     idleSilence: boolean;
   };
-  video: { fps: number };
+  /** Live video tracks in calls (VIDEO_FPS) and uploaded-video Q&A. */
+  video: VideoConfig;
   limits: { maxCalls: number; wsHeartbeatMs: number; requestTimeoutMs: number };
   log: { level: LogLevel; content: boolean };
   assistant: AssistantConfig;
+}
+
+/** Uploaded videos: where they live, their limits and the ingest queue. */
+export interface VideoConfig {
+  /** Frames per second sampled from a call's camera track (VIDEO_FPS). */
+  fps: number;
+  /** Holds `sightline.db`, `videos/` and `uploads/` (SIGHTLINE_DATA_DIR). */
+  dataDir: string;
+  /** Largest upload accepted (VIDEO_MAX_UPLOAD_BYTES). */
+  maxUploadBytes: number;
+  /** Longest video ingested (VIDEO_MAX_DURATION_MS). */
+  maxDurationMs: number;
+  /** Bytes one owner may hold: uploads, frames and features (VIDEO_QUOTA_BYTES). */
+  quotaBytes: number;
+  /** Ingests run at once by this process (INGEST_CONCURRENCY); 0 with REDIS_URL: only worker processes ingest. */
+  ingestConcurrency: number;
+  /** BullMQ on this Redis when set; the in-process queue when null (REDIS_URL). */
+  redisUrl: string | null;
 }
 
 /** Which text-to-speech engine speaks; `auto`: Kokoro when its files are present, else espeak-ng. */
@@ -82,6 +102,24 @@ const schema = z.object({
   MEDIA_TCP: bool.default(true),
   RETURN_AUDIO_IDLE_SILENCE: bool.default(false),
   VIDEO_FPS: z.coerce.number().min(0.1).max(5).default(1),
+  SIGHTLINE_DATA_DIR: z.string().optional(),
+  VIDEO_MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(2 * 1024 ** 3),
+  VIDEO_MAX_DURATION_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(3 * 3600 * 1000),
+  VIDEO_QUOTA_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10 * 1024 ** 3),
+  INGEST_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(1),
+  REDIS_URL: z.string().url().optional(),
   MAX_CALLS: z.coerce.number().int().min(1).default(50),
   WS_HEARTBEAT_MS: z.coerce.number().int().min(200).default(2000),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
@@ -104,6 +142,12 @@ const schema = z.object({
 
 /** The default threads per model session: two where there are two cores to spare (see ASSISTANT.md's table). */
 const DEFAULT_MODEL_THREADS = Math.max(1, Math.min(2, availableParallelism()));
+
+/** `$XDG_DATA_HOME/sightline`, else `~/.local/share/sightline`. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_DATA_HOME?.trim();
+  return join(xdg ? xdg : join(homedir(), '.local', 'share'), 'sightline');
+}
 
 function smartTurnChoice(v: string | undefined): AssistantConfig['smartTurn'] {
   if (v === undefined) return 'auto';
@@ -141,6 +185,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.MEDIA_LISTEN_IP === '0.0.0.0' && !e.MEDIA_ANNOUNCED_ADDRESS) {
     throw new ConfigError('MEDIA_LISTEN_IP=0.0.0.0 needs MEDIA_ANNOUNCED_ADDRESS (the IP browsers reach)');
   }
+  if (e.INGEST_CONCURRENCY === 0 && !e.REDIS_URL) {
+    throw new ConfigError(
+      'INGEST_CONCURRENCY=0 (this process only enqueues) needs REDIS_URL and worker processes',
+    );
+  }
   if (!MODEL_SETS[e.SIGHTLINE_MODEL_SET]) {
     throw new ConfigError(
       `SIGHTLINE_MODEL_SET=${e.SIGHTLINE_MODEL_SET} is not a model set (known: ${Object.keys(MODEL_SETS).join(', ')})`,
@@ -174,7 +223,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       enableTcp: e.MEDIA_TCP,
       idleSilence: e.RETURN_AUDIO_IDLE_SILENCE,
     },
-    video: { fps: e.VIDEO_FPS },
+    video: {
+      fps: e.VIDEO_FPS,
+      dataDir: e.SIGHTLINE_DATA_DIR ?? defaultDataDir(env),
+      maxUploadBytes: e.VIDEO_MAX_UPLOAD_BYTES,
+      maxDurationMs: e.VIDEO_MAX_DURATION_MS,
+      quotaBytes: e.VIDEO_QUOTA_BYTES,
+      ingestConcurrency: e.INGEST_CONCURRENCY,
+      redisUrl: e.REDIS_URL ?? null,
+    },
     limits: {
       maxCalls: e.MAX_CALLS,
       wsHeartbeatMs: e.WS_HEARTBEAT_MS,

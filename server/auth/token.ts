@@ -7,7 +7,17 @@ export interface TokenClaims {
   sid: string;
   /** Expiry, ms since the epoch. */
   exp: number;
+  /** A stable user name the token was issued to (it owns that user's uploaded videos); absent in older tokens. */
+  user?: string;
 }
+
+/** The owner of what a token's holder uploads: its user, else its session. */
+export function ownerOf(claims: TokenClaims): string {
+  return claims.user ?? `sid:${claims.sid}`;
+}
+
+/** What `POST /api/token` accepts as a user name. */
+export const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
 
 /**
  * HMAC-SHA256 signed session tokens: `base64url(claims).base64url(mac)`.
@@ -26,8 +36,15 @@ export class TokenIssuer {
     this.#now = now;
   }
 
-  issue(sid: string = randomUUID()): { token: string; claims: TokenClaims } {
-    const claims: TokenClaims = { sid, exp: this.#now() + this.#ttlMs };
+  issue(sid: string = randomUUID(), user?: string): { token: string; claims: TokenClaims } {
+    if (user !== undefined && !USER_NAME.test(user)) {
+      throw new SightlineError('ERR_INVALID_ARGUMENT', 'a user name is 1-64 letters, digits, _ . @ or -');
+    }
+    const claims: TokenClaims = {
+      sid,
+      exp: this.#now() + this.#ttlMs,
+      ...(user !== undefined ? { user } : {}),
+    };
     const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
     return { token: `${body}.${this.#mac(body)}`, claims };
   }
@@ -47,9 +64,10 @@ export class TokenIssuer {
       return null;
     }
     if (typeof claims !== 'object' || claims === null) return null;
-    const { sid, exp } = claims as Record<string, unknown>;
+    const { sid, exp, user } = claims as Record<string, unknown>;
     if (typeof sid !== 'string' || typeof exp !== 'number' || exp <= this.#now()) return null;
-    return { sid, exp };
+    if (user !== undefined && typeof user !== 'string') return null;
+    return user === undefined ? { sid, exp } : { sid, exp, user };
   }
 
   #mac(body: string): string {

@@ -3,7 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { isMissingFile } from '../../core/files.js';
 import { SightlineError } from '../../protocol/errors.js';
+import { USER_NAME } from '../auth/token.js';
 import type { AppContext } from '../context.js';
+import { readBody } from './body.js';
 
 const HERE = import.meta.dirname ?? new URL('.', import.meta.url).pathname;
 /** Where the built browser files live (written by `npm run build:client`). */
@@ -40,6 +42,27 @@ async function sendFile(res: ServerResponse, path: string, contentType: string):
   res.end(body);
 }
 
+/** The optional `{ "user": "alice" }` body of `POST /api/token` (empty body: no user). */
+async function readTokenUser(req: IncomingMessage): Promise<string | undefined> {
+  const body = await readBody(req, 4096);
+  if (body.trim() === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new SightlineError('ERR_BAD_JSON', 'the body is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null) {
+    throw new SightlineError('ERR_INVALID_ARGUMENT', 'the body must be a JSON object');
+  }
+  const { user } = parsed as Record<string, unknown>;
+  if (user === undefined) return undefined;
+  if (typeof user !== 'string' || !USER_NAME.test(user)) {
+    throw new SightlineError('ERR_INVALID_ARGUMENT', '"user" is 1-64 letters, digits, _ . @ or -');
+  }
+  return user;
+}
+
 const issueToken: Route = async (app, req, res) => {
   if (app.config.auth.mode === 'hmac') {
     const auth = req.headers.authorization ?? '';
@@ -48,8 +71,16 @@ const issueToken: Route = async (app, req, res) => {
       return;
     }
   }
-  const { token, claims } = app.tokens.issue();
-  sendJson(res, 200, { token, expiresAtMs: claims.exp });
+  let user: string | undefined;
+  try {
+    user = await readTokenUser(req);
+  } catch (error) {
+    if (!(error instanceof SightlineError)) throw error;
+    sendError(res, error.code === 'ERR_MESSAGE_TOO_LARGE' ? 413 : 400, error);
+    return;
+  }
+  const { token, claims } = app.tokens.issue(undefined, user);
+  sendJson(res, 200, { token, expiresAtMs: claims.exp, ...(user !== undefined ? { user } : {}) });
 };
 
 /** The sentence a page shows when random test models answer. */

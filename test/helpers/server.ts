@@ -1,3 +1,5 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../../core/clock.js';
 import { createLogger, type Logger, type LogLevel } from '../../core/log.js';
@@ -51,6 +53,8 @@ export async function startTestServer(
     LOG_LEVEL: (process.env.TEST_LOG_LEVEL as string) ?? 'error',
     // Never the user's downloaded models: a test names its models dir (e.g. tinyModelSetDir()).
     SIGHTLINE_MODELS_DIR: NO_MODELS_DIR,
+    // Never the user's video index either: a fresh data dir unless the test names one (restarts reuse theirs).
+    SIGHTLINE_DATA_DIR: mkdtempSync(join(tmpdir(), 'sightline-data-')),
     ...env,
   });
   return SightlineServer.create(config, {

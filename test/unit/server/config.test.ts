@@ -107,4 +107,47 @@ describe('loadConfig', () => {
       });
     });
   });
+
+  describe('video', () => {
+    it('defaults: the data dir under XDG_DATA_HOME (else ~/.local/share), 2 GiB uploads, 3 h, 10 GiB quota, one ingest, no Redis', () => {
+      expect(loadConfig({ XDG_DATA_HOME: '/data' }).video).toEqual({
+        fps: 1,
+        dataDir: '/data/sightline',
+        maxUploadBytes: 2 * 1024 ** 3,
+        maxDurationMs: 3 * 3600 * 1000,
+        quotaBytes: 10 * 1024 ** 3,
+        ingestConcurrency: 1,
+        redisUrl: null,
+      });
+      expect(loadConfig({}).video.dataDir).toMatch(/\/\.local\/share\/sightline$/);
+    });
+
+    it('reads every variable, and refuses a bad one or INGEST_CONCURRENCY=0 without Redis', () => {
+      const v = loadConfig({
+        SIGHTLINE_DATA_DIR: '/srv/s',
+        VIDEO_MAX_UPLOAD_BYTES: '1000',
+        VIDEO_MAX_DURATION_MS: '60000',
+        VIDEO_QUOTA_BYTES: '5000',
+        INGEST_CONCURRENCY: '0',
+        REDIS_URL: 'redis://127.0.0.1:6379',
+      }).video;
+      expect(v).toMatchObject({
+        dataDir: '/srv/s',
+        maxUploadBytes: 1000,
+        maxDurationMs: 60000,
+        quotaBytes: 5000,
+        ingestConcurrency: 0,
+        redisUrl: 'redis://127.0.0.1:6379',
+      });
+      expect(() => loadConfig({ INGEST_CONCURRENCY: '0' })).toThrow(
+        expect.objectContaining({ code: 'ERR_CONFIG' }),
+      );
+      expect(() => loadConfig({ VIDEO_QUOTA_BYTES: 'lots' })).toThrow(
+        expect.objectContaining({ code: 'ERR_CONFIG' }),
+      );
+      expect(() => loadConfig({ REDIS_URL: 'not a url' })).toThrow(
+        expect.objectContaining({ code: 'ERR_CONFIG' }),
+      );
+    });
+  });
 });
