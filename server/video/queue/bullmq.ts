@@ -73,6 +73,23 @@ export interface BullmqQueueOptions {
 
 const KEY_PREFIX = 'bull';
 const CANCEL_KEY_TTL_MS = 60 * 60 * 1000;
+/** How long a forced close of one BullMQ object may take before it is left behind. */
+const FORCE_CLOSE_MS = 2_000;
+
+/** True when `p` settled within `ms` (its outcome is not needed: close paths log their own errors). */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const settled = p.then(
+    () => true as const,
+    () => true as const,
+  );
+  const result = await Promise.race([settled, timeout]);
+  clearTimeout(timer);
+  return result;
+}
 
 /** Opens one connection to check Redis answers, so a wrong REDIS_URL is one clear error, not a retry loop. */
 async function checkReachable(url: string, timeoutMs: number, log: Logger): Promise<void> {
@@ -122,6 +139,9 @@ function outageLogger(log: Logger, redisUrl: string) {
     ready(component: string): void {
       if (down.delete(component)) log.info('Redis connection of the ingest queue is back', { component });
     },
+    isDown(): boolean {
+      return down.size > 0;
+    },
   };
 }
 
@@ -164,6 +184,13 @@ export async function createBullmqQueue(options: BullmqQueueOptions): Promise<In
   const watch = (component: string, emitter: { on(event: 'error', fn: (e: Error) => void): unknown }) => {
     emitter.on('error', (error) => outage.error(component, error));
   };
+  /** A BullMQ object's connection came (back): its backend says so on every reconnect. */
+  const watchReady = (
+    component: string,
+    owner: { getBackend(): { on(e: 'ready', fn: () => void): unknown } },
+  ) => {
+    owner.getBackend().on('ready', () => outage.ready(component));
+  };
   const channel = cancelChannel(KEY_PREFIX, queueName);
   const keyOf = (videoId: string) => cancelKey(KEY_PREFIX, queueName, videoId);
   const publish = (p: IngestProgress) => options.progress.publish(p);
@@ -180,6 +207,8 @@ export async function createBullmqQueue(options: BullmqQueueOptions): Promise<In
   commands.on('ready', () => outage.ready('commands'));
   const events = new QueueEvents(queueName, { connection: { url }, prefix: KEY_PREFIX });
   watch('events', events);
+  watchReady('queue', queue);
+  watchReady('events', events);
 
   events.on('progress', ({ jobId, data }) => {
     const p = parseProgress(data, jobId);
@@ -323,7 +352,7 @@ export async function createBullmqQueue(options: BullmqQueueOptions): Promise<In
       name: workerName,
     });
     watch('worker', worker);
-    worker.on('ready', () => outage.ready('worker'));
+    watchReady('worker', worker);
     worker.on('lockRenewalFailed', (jobIds) => {
       for (const videoId of jobIds) {
         if (abortLocal(videoId, 'lock-lost'))
@@ -349,23 +378,24 @@ export async function createBullmqQueue(options: BullmqQueueOptions): Promise<In
   let closing: Promise<void> | null = null;
   async function closeAll(): Promise<void> {
     for (const videoId of running.keys()) abortLocal(videoId, 'shutdown');
+    // With Redis away, BullMQ's graceful close (QUIT) would wait for a reconnect that may never come.
+    const down = outage.isDown();
     if (worker) {
-      const w = worker;
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), closeTimeoutMs);
-      });
-      const result = await Promise.race([w.close().then(() => 'closed' as const), timedOut]);
-      clearTimeout(timer);
-      if (result === 'timeout') {
+      if (down) await within(worker.close(true), FORCE_CLOSE_MS);
+      else if (!(await within(worker.close(), closeTimeoutMs))) {
         log.warn('running ingests did not stop in time; their jobs resume after their locks expire', {
           closeTimeoutMs,
           running: [...running.keys()],
         });
+        await within(worker.disconnect(), FORCE_CLOSE_MS);
       }
     }
     subscriber?.disconnect();
-    await Promise.allSettled([events.close(), queue.close()]);
+    await Promise.all(
+      [events, queue].map(async (c) => {
+        if (down || !(await within(c.close(), FORCE_CLOSE_MS))) await within(c.disconnect(), FORCE_CLOSE_MS);
+      }),
+    );
     commands.disconnect();
   }
 
