@@ -255,7 +255,9 @@ describe('BullMQ ingest queue on a real Redis', () => {
       storeDir,
       onStage: (_v, stage, signal) => (stage === 'features' ? holdUntilAborted(signal) : undefined),
     });
-    const w1 = await open(first.run, new RecordingBus());
+    // Locks far longer than the test: the job can only come back through the hand-back, never as a stalled job.
+    const slowStall = { lockDurationMs: 60_000, stalledIntervalMs: 60_000 };
+    const w1 = await open(first.run, new RecordingBus(), slowStall);
     await webQueue.enqueue('handback');
     await until(() => first.records[0]?.ran.includes('features'), 'held in features');
     await w1.close();
@@ -264,8 +266,8 @@ describe('BullMQ ingest queue on a real Redis', () => {
     expect(web.final('handback')).toBeUndefined();
 
     const second = fakeIngest({ storeDir });
-    await open(second.run, new RecordingBus());
-    await until(() => web.final('handback'), 'ready');
+    await open(second.run, new RecordingBus(), slowStall);
+    await until(() => web.final('handback'), 'ready', 10_000);
     expect(web.final('handback')?.status).toBe('ready');
     expect(second.records[0]?.ran).toEqual(['features', 'ocr', 'index']);
   });
@@ -368,7 +370,10 @@ describe('BullMQ ingest queue on a real Redis', () => {
     fresh();
     const admin = new Redis(redis.url);
     try {
-      const clients = async () => String(await admin.call('CLIENT', 'LIST')).trim().split('\n').length;
+      const clients = async () =>
+        String(await admin.call('CLIENT', 'LIST'))
+          .trim()
+          .split('\n').length;
       const before = await clients();
       const web = new RecordingBus();
       const webQueue = await createBullmqQueue({
