@@ -19,7 +19,7 @@
  * - Shutdown (`close`): running jobs are aborted and moved back to waiting,
  *   so this or another worker resumes them.
  */
-import { type Job, Queue, QueueEvents, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import { DelayedError, type Job, Queue, QueueEvents, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../../core/log.js';
 import type { IngestProgressReport } from '../../../pipelines/video/types.js';
@@ -35,11 +35,12 @@ import {
   decodeOutcome,
   encodeOutcome,
   type IngestJobData,
+  type IngestJobResult,
   parseProgress,
   redactRedisUrl,
   wireErrorOf,
 } from './bullmqWire.js';
-import type { IngestJobFn } from './job.js';
+import { IngestCancelled, type IngestJobFn, outcomeOf } from './job.js';
 
 export interface BullmqQueueOptions {
   /** `redis://[user:password@]host:port[/db]` (or `rediss://`). */
@@ -75,6 +76,8 @@ const KEY_PREFIX = 'bull';
 const CANCEL_KEY_TTL_MS = 60 * 60 * 1000;
 /** How long a forced close of one BullMQ object may take before it is left behind. */
 const FORCE_CLOSE_MS = 2_000;
+/** A job taken by a worker without models goes back to the queue for this long. */
+const NO_MODELS_RETRY_MS = 30_000;
 
 /** True when `p` settled within `ms` (its outcome is not needed: close paths log their own errors). */
 async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
@@ -196,7 +199,7 @@ export async function createBullmqQueue(options: BullmqQueueOptions): Promise<In
   const publish = (p: IngestProgress) => options.progress.publish(p);
 
   // Commands fail at once while Redis is away (no offline queue): enqueue reports ERR_QUEUE_UNAVAILABLE.
-  const queue = new Queue<IngestJobData, void, 'ingest'>(queueName, {
+  const queue = new Queue<IngestJobData, IngestJobResult, 'ingest'>(queueName, {
     connection: { url, enableOfflineQueue: false },
     prefix: KEY_PREFIX,
     defaultJobOptions: { attempts: 1, removeOnComplete: true, removeOnFail: true },
@@ -215,7 +218,8 @@ export async function createBullmqQueue(options: BullmqQueueOptions): Promise<In
     if (p) publish(p);
     else log.warn('ignored a progress payload that is not an IngestProgress', { jobId });
   });
-  events.on('completed', ({ jobId }) => {
+  events.on('completed', ({ jobId, returnvalue }) => {
+    if (returnvalue !== 'ready') return; // declined: the job found the video gone or cancelled
     publish({
       videoId: jobId,
       status: 'ready',
@@ -256,11 +260,11 @@ export async function createBullmqQueue(options: BullmqQueueOptions): Promise<In
   const abortLocal = (videoId: string, cause: AbortCause): boolean => {
     const controller = running.get(videoId);
     if (!controller || controller.signal.aborted) return false;
-    controller.abort(abortReason(cause));
+    controller.abort(abortReason(cause, videoId));
     return true;
   };
 
-  let worker: Worker<IngestJobData, void, 'ingest'> | null = null;
+  let worker: Worker<IngestJobData, IngestJobResult, 'ingest'> | null = null;
   let subscriber: Redis | null = null;
   const run = options.run;
   if (run !== null) {
@@ -279,7 +283,10 @@ export async function createBullmqQueue(options: BullmqQueueOptions): Promise<In
       throw unavailable(error, 'cannot subscribe to the cancel channel');
     }
 
-    const processJob = async (job: Job<IngestJobData, void, 'ingest'>, token?: string): Promise<void> => {
+    const processJob = async (
+      job: Job<IngestJobData, IngestJobResult, 'ingest'>,
+      token?: string,
+    ): Promise<IngestJobResult> => {
       const videoId = job.data.videoId;
       const controller = new AbortController();
       running.set(videoId, controller);
@@ -304,15 +311,28 @@ export async function createBullmqQueue(options: BullmqQueueOptions): Promise<In
       };
       log.info('ingest job started', { videoId, worker: workerName, attempt: job.attemptsStarted });
       try {
-        // Registered before the check: a cancel published from here on reaches `running`.
-        if ((await commands.exists(keyOf(videoId))) === 1) controller.abort(abortReason('cancel'));
-        controller.signal.throwIfAborted();
+        // Registered before the check: a cancel published from here on reaches `running`. A job
+        // cancelled before it started still runs, with its signal aborted: the job marks the video.
+        if ((await commands.exists(keyOf(videoId))) === 1) controller.abort(abortReason('cancel', videoId));
         await run(videoId, controller.signal, onProgress);
         await chain;
         log.info('ingest job finished', { videoId, worker: workerName });
+        return 'ready';
       } catch (error) {
         await chain;
+        const outcome = outcomeOf(error, controller.signal);
         const cause = controller.signal.aborted ? abortCauseOf(controller.signal.reason) : null;
+        if (outcome === 'cancelled') {
+          await commands.del(keyOf(videoId)).catch((e: unknown) => {
+            log.warn('could not clear a cancel flag (it expires by itself)', { videoId, reason: String(e) });
+          });
+          log.info('ingest job cancelled', { videoId, worker: workerName });
+          throw new UnrecoverableError(encodeOutcome({ outcome: 'cancelled' }));
+        }
+        if (outcome === 'failed') {
+          log.warn('ingest job failed in this worker', { videoId, worker: workerName, error });
+          throw new UnrecoverableError(encodeOutcome({ outcome: 'failed', error: wireErrorOf(error) }));
+        }
         if (cause === 'shutdown') {
           // Back to waiting with our lock: this or another worker resumes it at its first uncommitted stage.
           await job.updateProgress({
@@ -328,21 +348,23 @@ export async function createBullmqQueue(options: BullmqQueueOptions): Promise<In
           throw new WaitingError();
         }
         if (cause === 'lock-lost') throw error; // the job is another worker's now; BullMQ drops our result
-        if (cause === 'cancel') {
-          await commands.del(keyOf(videoId)).catch((e: unknown) => {
-            log.warn('could not clear a cancel flag (it expires by itself)', { videoId, reason: String(e) });
+        if (error instanceof SightlineError && error.code === 'ERR_ASSISTANT_UNAVAILABLE') {
+          // This process has no models: the job waits for a worker that has them.
+          log.warn('ingest job put back: this worker has no models loaded', {
+            videoId,
+            retryInMs: NO_MODELS_RETRY_MS,
           });
-          log.info('ingest job cancelled', { videoId, worker: workerName });
-          throw new UnrecoverableError(encodeOutcome({ outcome: 'cancelled' }));
+          await job.moveToDelayed(Date.now() + NO_MODELS_RETRY_MS, token);
+          throw new DelayedError();
         }
-        log.warn('ingest job failed in this worker', { videoId, worker: workerName, error });
-        throw new UnrecoverableError(encodeOutcome({ outcome: 'failed', error: wireErrorOf(error) }));
+        log.info('ingest job declined: nothing to ingest', { videoId, reason: String(error) });
+        return 'declined';
       } finally {
         running.delete(videoId);
       }
     };
 
-    worker = new Worker<IngestJobData, void, 'ingest'>(queueName, processJob, {
+    worker = new Worker<IngestJobData, IngestJobResult, 'ingest'>(queueName, processJob, {
       connection: { url },
       prefix: KEY_PREFIX,
       concurrency: options.concurrency,
@@ -374,6 +396,20 @@ export async function createBullmqQueue(options: BullmqQueueOptions): Promise<In
     lockDurationMs,
     stalledIntervalMs,
   });
+
+  /** As the in-process queue does: the job, started with its signal already cancelled, marks the video. */
+  async function markCancelled(job: IngestJobFn, videoId: string): Promise<void> {
+    const controller = new AbortController();
+    controller.abort(new IngestCancelled(videoId));
+    try {
+      await job(videoId, controller.signal, () => undefined);
+    } catch (error) {
+      if (outcomeOf(error, controller.signal) !== 'cancelled') {
+        log.warn('a cancelled ingest did not end as cancelled', { videoId, error });
+      }
+    }
+    publish({ videoId, status: 'cancelled', stage: null, stagePercent: 0, percent: 0, error: null });
+  }
 
   let closing: Promise<void> | null = null;
   async function closeAll(): Promise<void> {
@@ -421,7 +457,16 @@ export async function createBullmqQueue(options: BullmqQueueOptions): Promise<In
           try {
             await job.remove();
             log.info('removed a queued ingest', { videoId });
-            publish({ videoId, status: 'cancelled', stage: null, stagePercent: 0, percent: 0, error: null });
+            if (run !== null) await markCancelled(run, videoId);
+            else
+              publish({
+                videoId,
+                status: 'cancelled',
+                stage: null,
+                stagePercent: 0,
+                percent: 0,
+                error: null,
+              });
             return true;
           } catch {
             // it became active (locked) meanwhile: cancel it as a running job

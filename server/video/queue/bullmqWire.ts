@@ -11,11 +11,18 @@ import {
   type VideoStage,
   type VideoStatus,
 } from '../../../protocol/video.js';
+import { IngestCancelled, IngestShutdown } from './job.js';
 
 /** A job's data: the video to ingest (its id is also the job id). */
 export interface IngestJobData {
   videoId: string;
 }
+
+/**
+ * A completed job's return value: `ready`, or `declined` when the job found
+ * nothing to do (the video was deleted or cancelled before it started).
+ */
+export type IngestJobResult = 'ready' | 'declined';
 
 /** How a job that did not complete ended, as its failed reason carries it. */
 export type JobOutcome = { outcome: 'cancelled' } | { outcome: 'failed'; error: WireError };
@@ -114,26 +121,34 @@ export function cancelKey(prefix: string, queueName: string, videoId: string): s
 /** Why a running job's signal fired. */
 export type AbortCause = 'cancel' | 'shutdown' | 'lock-lost';
 
+/** The abort reason of a job whose lock expired: another worker took it over. */
+export class IngestLockLost extends SightlineError {
+  constructor(videoId: string) {
+    super(
+      'ERR_ABORTED',
+      `the worker lost the ingest of ${videoId} (its lock expired); another worker resumes it`,
+    );
+    this.name = 'IngestLockLost';
+  }
+}
+
 /**
- * The abort reason for `cause`: always ERR_ABORTED (the ingest leaves its
- * committed stages), with `cause` telling a cancel (the video becomes
- * `cancelled`) from a shutdown or a lost lock (the ingest resumes elsewhere).
+ * The abort reason for `cause`: always ERR_ABORTED. A cancel is an
+ * IngestCancelled (the job marks the video `cancelled`); a shutdown or a lost
+ * lock leave the committed stages for the run that resumes it.
  */
-export function abortReason(cause: AbortCause): SightlineError {
-  const message =
-    cause === 'cancel'
-      ? 'the ingest was cancelled'
-      : cause === 'shutdown'
-        ? 'the worker is shutting down; the ingest resumes on the next start'
-        : 'the worker lost the job (its lock expired); another worker resumes it';
-  return new SightlineError('ERR_ABORTED', message, { cause });
+export function abortReason(cause: AbortCause, videoId: string): SightlineError {
+  if (cause === 'cancel') return new IngestCancelled(videoId);
+  if (cause === 'shutdown') return new IngestShutdown();
+  return new IngestLockLost(videoId);
 }
 
 /** The AbortCause of an abort reason made by `abortReason`, else null. */
 export function abortCauseOf(reason: unknown): AbortCause | null {
-  if (!(reason instanceof SightlineError) || reason.code !== 'ERR_ABORTED') return null;
-  const c = reason.cause;
-  return c === 'cancel' || c === 'shutdown' || c === 'lock-lost' ? c : null;
+  if (reason instanceof IngestCancelled) return 'cancel';
+  if (reason instanceof IngestShutdown) return 'shutdown';
+  if (reason instanceof IngestLockLost) return 'lock-lost';
+  return null;
 }
 
 /** `redis://user:secret@host:6379/0` → `redis://user:***@host:6379/0`, for logs. */
