@@ -13,6 +13,7 @@ Commands:
   models path    [--set NAME | MODEL...]   print the directory of each model
   models tiny DIR [--set NAME]             write tiny RANDOM test models into DIR, laid out like the real
                                            downloads (tests, wiring demos: SIGHTLINE_MODELS_DIR=DIR npm start)
+  video worker                             an ingest worker process for the BullMQ queue (REDIS_URL, SIGHTLINE_DATA_DIR)
   help                                     this text (also --help, -h)
 
 Sets: default (whisper-base, SmolVLM2-256M, Kokoro, Smart Turn v3), small, large; without a set or models: --set default.
@@ -30,6 +31,8 @@ export async function runCli(args: string[], io: CliIo = processIo): Promise<num
     io.out.write(`${HELP}\n`);
     return 0;
   }
+  if (command === 'video' && rest[0] === 'worker')
+    return (await import('../video/worker/main.js')).runIngestWorker().then(() => 0);
   if (command === 'models') {
     if (rest[0] === undefined || HELP_WORDS.has(rest[0])) {
       io.out.write(`${MODELS_USAGE}\n`);
