@@ -191,6 +191,11 @@ export const ERROR_CATALOGUE = {
     retryable: true,
     recoverable: true,
   },
+  ERR_QUEUE_UNAVAILABLE: {
+    message: 'The ingest queue (Redis) cannot be reached.',
+    retryable: true,
+    recoverable: true,
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 /** A stable error code from the catalogue. */

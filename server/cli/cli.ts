@@ -18,6 +18,7 @@ Commands:
   video ask ID "QUESTION" [--t 30] [--range 20,40] [--json]
                                            ask about a video: the answer and its evidence with mm:ss
   video list [--json] | video rm ID        your videos; delete one
+  video worker                             an ingest worker process for the BullMQ queue (REDIS_URL, SIGHTLINE_DATA_DIR)
   help                                     this text (also --help, -h)
 
 Sets: default (whisper-base, SmolVLM2-256M, Kokoro, Smart Turn v3), small, large; without a set or models: --set default.
@@ -36,6 +37,8 @@ export async function runCli(args: string[], io: CliIo = processIo): Promise<num
     io.out.write(`${HELP}\n`);
     return 0;
   }
+  if (command === 'video' && rest[0] === 'worker')
+    return (await import('../video/worker/main.js')).runIngestWorker().then(() => 0);
   if (command === 'models') {
     if (rest[0] === undefined || HELP_WORDS.has(rest[0])) {
       io.out.write(`${MODELS_USAGE}\n`);
