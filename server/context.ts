@@ -6,6 +6,7 @@ import type { CallRegistry } from './call/registry.js';
 import type { Config } from './config.js';
 import type { WorkerPool } from './media/workerPool.js';
 import type { ServerMetrics } from './metrics.js';
+import type { VideoService } from './video/types.js';
 
 /** What request handlers can reach. */
 export interface AppContext {
@@ -18,4 +19,6 @@ export interface AppContext {
   calls: CallRegistry;
   /** The assistant's models, loaded once at start and shared by every call (`models: null` when missing). */
   models: LoadedModelSet;
+  /** Uploaded-video Q&A; absent: the server runs without it. */
+  videos?: VideoService;
 }
