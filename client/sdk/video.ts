@@ -102,6 +102,10 @@ export function uploadVideo(file: File | Blob, options: UploadOptions): Promise<
         );
       },
     });
+    if (options.signal?.aborted) {
+      reject(new SightlineError('ERR_ABORTED', 'the upload was stopped before it started'));
+      return;
+    }
     options.signal?.addEventListener(
       'abort',
       () => {

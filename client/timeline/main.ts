@@ -121,30 +121,37 @@ async function upload(file: File): Promise<void> {
     });
     say(`${file.name} uploaded; indexing`);
     await refresh();
-    const last = await watchVideo(
-      videoId,
-      (p) => {
-        state.progress.push(p);
-        uploadBar.value = p.percent;
-        uploadLabel.textContent = `Indexing ${file.name}: ${p.stage ?? p.status} ${Math.round(p.stagePercent)} % (${Math.round(p.percent)} % in all)`;
-      },
-      { token },
-    );
-    await refresh();
-    if (last?.status === 'ready') {
-      say(`${file.name} is ready: ask about it`);
-      await open(videoId);
-    } else
-      say(
-        `${file.name}: ${last?.error?.message ?? last?.status ?? 'the progress stream ended'}`,
-        last?.status === 'failed',
-      );
+    await follow(videoId, file.name, true);
   } catch (error) {
     say(`upload failed: ${describe(error)}`, true);
     await refresh().catch(() => undefined);
   } finally {
     uploadBox.hidden = true;
   }
+}
+
+/** Follows one video's ingest on the progress bar; opens it when ready if `openWhenReady`. */
+async function follow(videoId: string, name: string, openWhenReady: boolean): Promise<void> {
+  uploadBox.hidden = false;
+  const last = await watchVideo(
+    videoId,
+    (p) => {
+      state.progress.push(p);
+      uploadBar.value = p.percent;
+      uploadLabel.textContent = `Indexing ${name}: ${p.stage ?? p.status} ${Math.round(p.stagePercent)} % (${Math.round(p.percent)} % in all)`;
+    },
+    { token },
+  );
+  uploadBox.hidden = true;
+  await refresh();
+  if (last?.status === 'ready') {
+    say(`${name} is ready: ask about it`);
+    if (openWhenReady) await open(videoId);
+  } else
+    say(
+      `${name}: ${last?.error?.message ?? last?.status ?? 'the progress stream ended'}`,
+      last?.status === 'failed',
+    );
 }
 
 fileInput.addEventListener('change', () => {
@@ -180,6 +187,12 @@ async function start(): Promise<void> {
     const wanted = current && videos.find((v) => v.id === current && v.status === 'ready');
     if (wanted) await open(wanted.id);
     say('ready');
+    // An ingest still running (the page was reloaded during it) is followed again.
+    for (const v of videos.filter((x) => x.status === 'queued' || x.status === 'ingesting')) {
+      void follow(v.id, v.name, false).catch((error: unknown) =>
+        say(`lost the progress of ${v.name}: ${describe(error)}`, true),
+      );
+    }
   } catch (error) {
     say(`could not start: ${describe(error)}`, true);
   }

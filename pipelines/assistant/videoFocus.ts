@@ -47,6 +47,11 @@ export type TurnContextProvider = (turn: {
   signal: AbortSignal;
 }) => Promise<TurnContext | null>;
 
+/** Said before the evidence: the call's system prompt speaks of the camera, this turn is about the video. */
+export const VIDEO_TURN_PREAMBLE =
+  'This question is about the uploaded video, not the camera. Answer from the frames, transcript and ' +
+  'on-screen text of the video below, cite each moment you mention as mm:ss, and say so when they do not show it.';
+
 /**
  * The provider of a call focused on one video: every turn is a question about
  * it; when the turn ends, `emit` gets the citations of the heard text (never
@@ -59,7 +64,7 @@ export function videoTurnContext(
   return async ({ turnId, text, signal }) => {
     const prepared = await target.prepare(text, signal);
     return {
-      content: prepared.content,
+      content: [{ type: 'text', text: VIDEO_TURN_PREAMBLE }, ...prepared.content],
       finished: (heardText) =>
         emit({
           turnId,

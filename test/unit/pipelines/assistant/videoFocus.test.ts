@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { LlmContent, LlmVideoFrame } from '../../../../models/roles/llm.js';
 import type { AssistantLanes } from '../../../../pipelines/assistant/deps.js';
-import type { PreparedVideoTurn, VideoFocusTarget } from '../../../../pipelines/assistant/videoFocus.js';
+import {
+  type PreparedVideoTurn,
+  VIDEO_TURN_PREAMBLE,
+  type VideoFocusTarget,
+} from '../../../../pipelines/assistant/videoFocus.js';
 import { sleep } from '../../../../pipelines/core/sleep.js';
 import { SightlineError } from '../../../../protocol/errors.js';
 import { formatMmSs } from '../../../../protocol/time.js';
@@ -97,7 +101,11 @@ describe('video focus: a call asks about an uploaded video', () => {
     const user = h.llm.requests[0]?.messages.at(-1);
     expect(user?.role).toBe('user');
     // The video's content, then the person's words; no camera clip, no camera OCR.
-    expect(user?.content).toEqual([...v.content, { type: 'text', text: 'when does the door open?' }]);
+    expect(user?.content).toEqual([
+      { type: 'text', text: VIDEO_TURN_PREAMBLE },
+      ...v.content,
+      { type: 'text', text: 'when does the door open?' },
+    ]);
     expect(JSON.stringify(h.llm.requests[0]?.messages)).not.toContain('CAMERA');
     expect(finals(h.rec)).toMatchObject([{ turnId: 'turn-1', text: ANSWER, interrupted: false }]);
     expect(h.answers).toEqual([
