@@ -118,7 +118,7 @@ describe('selectVideo', () => {
 
   it("owner is the token's user, else its session", () => {
     expect(ownerOf({ sid: 's1', exp: 1, user: 'alice' })).toBe('alice');
-    expect(ownerOf({ sid: 's1', exp: 1 })).toBe('s1');
+    expect(ownerOf({ sid: 's1', exp: 1 })).toBe('sid:s1');
   });
 });
 

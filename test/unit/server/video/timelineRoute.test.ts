@@ -16,9 +16,9 @@ const video = (id: string, status: VideoInfo['status']): VideoInfo =>
 /** A service whose reader holds one 3-frame video for alice (v1), one still ingesting (v2), one of bob's (v3). */
 function app(tokens: TokenIssuer): AppContext {
   const rows = [
-    { owner: 'alice', v: video('v1', 'ready') },
-    { owner: 'alice', v: video('v2', 'ingesting') },
-    { owner: 'bob', v: video('v3', 'ready') },
+    { owner: 'sid:alice', v: video('v1', 'ready') },
+    { owner: 'sid:alice', v: video('v2', 'ingesting') },
+    { owner: 'sid:bob', v: video('v3', 'ready') },
   ];
   const reader = {
     frames: () => [
@@ -56,7 +56,7 @@ describe('GET /api/videos/:id/timeline', () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  // Owner = the token's user, else its session id: a token issued for session 'alice' is alice's.
+  // Owner = the token's user, else `sid:` + its session: a token issued for session 'alice' is sid:alice's.
   async function get(id: string, token: string | null, how: 'header' | 'query' = 'header') {
     const url = `${base}/api/videos/${id}/timeline${token && how === 'query' ? `?access_token=${token}` : ''}`;
     const res = await fetch(
