@@ -1,6 +1,14 @@
 import { SightlineError } from '../../protocol/errors.js';
 import type { AskResponse, IngestProgress, VideoInfo } from '../../protocol/video.js';
-import { askVideo, deleteVideo, getTimeline, listVideos, uploadVideo, watchVideo } from '../sdk/video.js';
+import {
+  askVideo,
+  deleteVideo,
+  getTimeline,
+  listVideos,
+  mediaUrl,
+  uploadVideo,
+  watchVideo,
+} from '../sdk/video.js';
 import { sessionToken } from './session.js';
 import { showAnswer, showTimeline, transcriptVtt, videoRow } from './views.js';
 
@@ -170,7 +178,11 @@ askForm.addEventListener('submit', async (ev) => {
   try {
     const answer = await askVideo(current, { question }, { token });
     state.answers.push(answer);
-    showAnswer(answerBox, answer, seek);
+    // Frame URLs need the token for img tags when the server did not put it there.
+    const frames = answer.evidence.frames.map((f) =>
+      f.url.includes('access_token=') ? f : { ...f, url: mediaUrl(f.url, { token }) },
+    );
+    showAnswer(answerBox, { ...answer, evidence: { ...answer.evidence, frames } }, seek);
     say(`answered in ${Math.round(answer.timings.retrievalMs + answer.timings.llmMs)} ms`);
   } catch (error) {
     say(`could not ask: ${describe(error)}`, true);
