@@ -270,6 +270,8 @@ export const EXPECTED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'ERR_ASSISTANT_UNAVAILABLE',
   'ERR_IMAGE_TOO_LARGE',
   'ERR_IMAGE_FORMAT',
+  'ERR_VIDEO_NOT_FOUND',
+  'ERR_VIDEO_NOT_READY',
 ]);
 
 /** True for a SightlineError whose code is in EXPECTED_CODES. */

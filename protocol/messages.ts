@@ -9,6 +9,7 @@ import {
   MAX_TEXT_CHARS,
 } from './limits.js';
 import { MAX_IMAGE_MESSAGE_BYTES, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from './version.js';
+import type { IngestProgress, VideoAnswerEvent, VideoInfo } from './video.js';
 
 export {
   BUILT_IN_TOOL_NAMES,
@@ -71,6 +72,11 @@ export const requestSchemas = {
     /** Why it failed, when not ok (shown to the model, not to the user). */
     error: z.string().max(2000).optional(),
   }),
+  /**
+   * Ask about one of the person's uploaded videos (a `ready` one) from the next turn on:
+   * every question, spoken or typed, is about it (`video_answer` follows each answer). null: the camera again.
+   */
+  selectVideo: z.strictObject({ videoId: id.nullable() }),
 } as const;
 
 /** A request method name. */
@@ -103,6 +109,7 @@ export interface ResponseDataMap {
   sendImage: { turnId: string; imageId: string; width: number; height: number };
   registerTools: { registered: number };
   toolResult: Record<string, never>;
+  selectVideo: { video: VideoInfo | null };
 }
 
 /** A validated request from a client. */
@@ -172,6 +179,10 @@ export interface ServerEventMap {
   /** What the server runs on: the models loaded, which are missing, and whether they are random test models. */
   models: ModelsStatus;
   metrics: MetricsEvent;
+  /** An answer about the selected video was spoken: the timestamps it cited (of what was heard) and its evidence. */
+  video_answer: VideoAnswerEvent;
+  /** Ingest progress of the person's own videos (the join token's user). */
+  video_progress: IngestProgress;
   error: WireError;
 }
 

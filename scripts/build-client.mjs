@@ -15,6 +15,7 @@ const common = {
 for (const [entry, outfile] of [
   ['client/page/main.ts', 'dist/client/app.js'],
   ['client/sdk/index.ts', 'dist/client/sdk.js'],
+  ['client/timeline/main.ts', 'dist/client/timeline.js'],
 ]) {
   const { metafile } = await build({ ...common, entryPoints: [entry], outfile });
   const leaked = Object.keys(metafile.inputs).filter((p) => SERVER_ONLY.some((s) => p.includes(s)));
@@ -24,4 +25,4 @@ for (const [entry, outfile] of [
     process.exit(1);
   }
 }
-console.log('built dist/client/app.js and dist/client/sdk.js');
+console.log('built dist/client/app.js, sdk.js and timeline.js');

@@ -2,11 +2,14 @@ import {
   type ModelsStatus,
   SightlineClient,
   type SightlineClientEvents,
+  type SightlineClientOptions,
   SightlineError,
   type VideoSendOptions,
 } from '../sdk/index.js';
+import { sessionToken } from '../timeline/session.js';
 import { copyFetchCommand, showAssistantState, showModels, showTurnMetrics } from './panels.js';
 import { TranscriptView } from './transcript.js';
+import { VideoPicker } from './videoPicker.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const startBtn = $<HTMLButtonElement>('start');
@@ -45,7 +48,16 @@ function log(line: string): void {
   logEl.scrollTop = logEl.scrollHeight;
 }
 
-const client = new SightlineClient({ video: videoSendFromQuery() });
+// The token is fetched at start, for this browser's remembered user (the owner of its uploaded videos).
+const clientOptions: SightlineClientOptions = { video: videoSendFromQuery() };
+const client = new SightlineClient(clientOptions);
+const picker = new VideoPicker(
+  $<HTMLSelectElement>('video-pick'),
+  $<HTMLOListElement>('video-answers'),
+  client,
+  () => clientOptions.token ?? null,
+  log,
+);
 
 /** Every event the page received, newest last (the last EVENTS_KEPT of each), for tests and debugging. */
 const EVENTS_KEPT = 500;
@@ -60,6 +72,8 @@ const events: Recorded = {
   metrics: [],
   error: [],
   assistantTrack: [],
+  video_answer: [],
+  video_progress: [],
 };
 for (const name of Object.keys(events) as (keyof Recorded)[]) {
   client.on(name, (data: unknown) => {
@@ -86,6 +100,8 @@ client.on('state', (s) => {
   startBtn.disabled = live;
   hangupBtn.disabled = !live;
   setComposerEnabled(live && s !== 'connecting');
+  picker.setEnabled(s === 'joined' || s === 'media-connected');
+  if (s === 'joined') void picker.refresh();
   if (!live) showAssistantState(assistantStateEl, 'idle');
 });
 client.on('assistant_state', (a) => showAssistantState(assistantStateEl, a.state));
@@ -107,6 +123,7 @@ startBtn.addEventListener('click', async () => {
   startBtn.disabled = true;
   try {
     const audio = raw ? { echoCancellation: false, noiseSuppression: false, autoGainControl: false } : true;
+    clientOptions.token = await sessionToken();
     await client.start({ audio, video: { width: { ideal: 640 }, height: { ideal: 480 } } });
     preview.srcObject = client.localStream;
   } catch (error) {

@@ -17,6 +17,8 @@ const ASSISTANT_EVENTS = [
   'tool_call',
   'models',
   'metrics',
+  'video_answer',
+  'video_progress',
 ] as const;
 type AssistantEvent = (typeof ASSISTANT_EVENTS)[number];
 
@@ -193,6 +195,15 @@ export class SightlineClient extends Emitter<SightlineClientEvents> {
     // Kept only once the server has them (or, before the call, to send on join).
     if (this.#signaling && this.#callId) await this.#signaling.request('registerTools', { tools: wire });
     this.#tools = new Map(tools.map((t) => [t.name, t]));
+  }
+
+  /**
+   * Asks about one of your uploaded videos (a ready one) from the next turn on:
+   * every question, spoken or typed, is about it, and each answer is followed by
+   * `video_answer` (its cited moments and evidence). null: back to the camera.
+   */
+  async selectVideo(videoId: string | null): Promise<ResponseDataMap['selectVideo']> {
+    return this.#joined().request('selectVideo', { videoId });
   }
 
   #joined(): SignalingClient {

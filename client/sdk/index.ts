@@ -8,6 +8,16 @@ export type {
   ServerEventMap,
   TurnMetrics,
 } from '../../protocol/messages.js';
+export type { TimelineFrame, VideoTimeline } from '../../protocol/timeline.js';
+export type {
+  AskRequest,
+  AskResponse,
+  Citation,
+  Evidence,
+  IngestProgress,
+  VideoAnswerEvent,
+  VideoInfo,
+} from '../../protocol/video.js';
 export type {
   SightlineClientEvents,
   SightlineClientOptions,
@@ -17,3 +27,15 @@ export type {
 export { SightlineClient } from './client.js';
 export type { ImageMimeType } from './image.js';
 export type { ClientTool, ToolParameters } from './tools.js';
+export type { UploadOptions, VideoApiOptions } from './video.js';
+export {
+  askVideo,
+  deleteVideo,
+  getTimeline,
+  getVideo,
+  listVideos,
+  mediaUrl,
+  requestToken,
+  uploadVideo,
+  watchVideo,
+} from './video.js';

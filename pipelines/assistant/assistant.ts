@@ -3,7 +3,7 @@ import type { AudioFrame, VideoFrame } from '../../core/media.js';
 import type { LlmImage, LlmTool } from '../../models/roles/llm.js';
 import { SightlineError } from '../../protocol/errors.js';
 import { createResampler } from '../audio/resample.js';
-import { CallScope } from '../core/scope.js';
+import { CallScope, type TurnScope } from '../core/scope.js';
 import type { StageContext } from '../core/stage.js';
 import { AssistantTurn, type TurnOutcome, type TurnSpeechDeps } from '../dialog/assistantTurn.js';
 import { BargeInPolicy, isBackchannel } from '../dialog/bargeIn.js';
@@ -23,6 +23,12 @@ import type { AssistantDeps, AssistantLanes } from './deps.js';
 import type { AssistantEvents } from './events.js';
 import { ASSISTANT_DEFAULTS, type AssistantOptions } from './options.js';
 import type { AssistantPort, ToolOutcome } from './port.js';
+import {
+  type TurnContext,
+  type TurnContextProvider,
+  type VideoFocusTarget,
+  videoTurnContext,
+} from './videoFocus.js';
 
 type EndOfTurn = Extract<ListenEvent, { type: 'end-of-turn' }>;
 
@@ -32,6 +38,10 @@ interface ActiveTurn {
   /** Null until the previous turn has finished and this one's answer is started. */
   speech: AssistantTurn | null;
   metrics: TurnMetricsRecorder;
+  /** The turn's abort scope, once it runs (a turn superseded while its context is prepared is aborted through it). */
+  scope: TurnScope | null;
+  /** What the turn context provider added (a video's evidence), told what was heard when the turn ends. */
+  context: TurnContext | null;
   /** Resolves once the turn has finished and the history holds what was heard. */
   done: Promise<void>;
 }
@@ -73,6 +83,8 @@ export class Assistant extends TypedEmitter<AssistantEvents> implements Assistan
   #endsOfTurn: EndOfTurn[] = [];
   #finals: { text: string; atMs: number }[] = [];
   #latestFrame: VideoFrame | null = null;
+  #turnContext: TurnContextProvider | null = null;
+  #focusedVideoId: string | null = null;
   #closed = false;
 
   constructor(deps: AssistantDeps, lanes: AssistantLanes, options: Partial<AssistantOptions> = {}) {
@@ -185,12 +197,28 @@ export class Assistant extends TypedEmitter<AssistantEvents> implements Assistan
     this.#tools.resolve(callId, outcome);
   }
 
+  /**
+   * While a video is focused, each person's turn (spoken or typed) is a question
+   * about it: its evidence replaces the camera clip, the answer is spoken as
+   * usual, and `videoAnswer` follows each turn. null: back to the camera.
+   * Applies from the next turn on.
+   */
+  focusVideo(target: VideoFocusTarget | null): void {
+    this.#focusedVideoId = target?.videoId ?? null;
+    this.#turnContext = target ? videoTurnContext(target, (e) => this.emit('videoAnswer', e)) : null;
+  }
+
+  /** The video the person asks about, or null. */
+  get focusedVideoId(): string | null {
+    return this.#focusedVideoId;
+  }
+
   /** Ends everything the assistant started. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#policy.reset();
-    this.#turn?.speech?.abort();
+    abortTurn(this.#turn);
     this.#call.close();
     this.#converters.close();
   }
@@ -287,7 +315,7 @@ export class Assistant extends TypedEmitter<AssistantEvents> implements Assistan
     if (!turn) return;
     this.#turn = null;
     this.#policy.reset();
-    turn.speech?.abort();
+    abortTurn(turn);
     this.#state.to('user-speaking');
     // The words may all be in already (the final transcript confirmed it).
     if (this.#endsOfTurn.length > 0) this.#state.to('thinking');
@@ -308,11 +336,18 @@ export class Assistant extends TypedEmitter<AssistantEvents> implements Assistan
     const previous = this.#turn;
     this.#turn = null;
     this.#policy.reset();
-    previous?.speech?.abort();
+    abortTurn(previous);
     this.#state.to('thinking', id);
     const metrics = new TurnMetricsRecorder(id, request.trigger, request.times);
     let finished!: () => void;
-    const turn: ActiveTurn = { id, speech: null, metrics, done: new Promise((r) => (finished = r)) };
+    const turn: ActiveTurn = {
+      id,
+      speech: null,
+      metrics,
+      scope: null,
+      context: null,
+      done: new Promise((r) => (finished = r)),
+    };
     this.#turn = turn;
     const before = this.#lastDone;
     this.#lastDone = turn.done;
@@ -327,9 +362,42 @@ export class Assistant extends TypedEmitter<AssistantEvents> implements Assistan
     }
     this.#history.addUser(request.text, request.image ?? undefined);
     const scope = this.#call.startTurn();
+    turn.scope = scope;
+    const provider = this.#turnContext;
+    if (!provider) {
+      this.#generate(turn, scope, finished);
+      return;
+    }
+    provider({ turnId: turn.id, text: request.text, signal: scope.signal }).then(
+      (context) => {
+        turn.context = context;
+        this.#generate(turn, scope, finished);
+      },
+      (error: unknown) => {
+        // The question could not be prepared (the video is gone): said to the page; the turn goes on without it.
+        if (!scope.signal.aborted && !isAbort(error)) {
+          this.#d.log.warn('the turn context failed; the turn goes on without it', {
+            turnId: turn.id,
+            error,
+          });
+          this.#emitError(error);
+        }
+        this.#generate(turn, scope, finished);
+      },
+    );
+  }
+
+  /** The turn's answer: generation, then speech. A turn superseded meanwhile ends here, unheard. */
+  #generate(turn: ActiveTurn, scope: TurnScope, finished: () => void): void {
+    if (this.#turn !== turn || this.#closed || scope.signal.aborted) {
+      scope.end();
+      finished();
+      return;
+    }
     const watch = this.#lanes.watch;
-    const frames = watch?.frames() ?? [];
-    const ocr = watch?.ocr() ?? [];
+    const context = turn.context;
+    const frames = context ? [] : (watch?.frames() ?? []);
+    const ocr = context ? [] : (watch?.ocr() ?? []);
     if (watch) {
       const s = watch.stats();
       turn.metrics.visual(s.tokensKept, s.tokensMerged);
@@ -346,6 +414,7 @@ export class Assistant extends TypedEmitter<AssistantEvents> implements Assistan
           history: this.#history.entries,
           frames,
           ocr,
+          ...(context ? { turnContent: context.content } : {}),
           turnMessages,
         }),
       maxNewTokens: this.#o.maxNewTokens,
@@ -389,6 +458,7 @@ export class Assistant extends TypedEmitter<AssistantEvents> implements Assistan
       interrupted: outcome.interrupted,
     });
     this.emit('metrics', turn.metrics.finish(outcome.interrupted));
+    turn.context?.finished(outcome.heardText);
     if (outcome.error && !isAbort(outcome.error)) {
       this.#d.log.warn('the turn failed; the call goes on', { turnId: turn.id, error: outcome.error });
       this.#emitError(outcome.error);
@@ -407,6 +477,12 @@ export class Assistant extends TypedEmitter<AssistantEvents> implements Assistan
         : new SightlineError('ERR_INTERNAL', undefined, { cause: error });
     this.emit('error', e.toWire());
   }
+}
+
+/** Ends a turn: its speech when it speaks, else its scope (its context may still be in preparation). */
+function abortTurn(turn: ActiveTurn | null): void {
+  if (turn?.speech) turn.speech.abort();
+  else turn?.scope?.abort();
 }
 
 function typedTimes(atMs: number): TurnTimes {

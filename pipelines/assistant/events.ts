@@ -1,5 +1,6 @@
 import type { WireError } from '../../protocol/errors.js';
 import type { AssistantState, TurnMetrics } from '../../protocol/messages.js';
+import type { VideoAnswerEvent } from '../../protocol/video.js';
 
 /**
  * What one call's assistant tells the outside (the server pushes each to the
@@ -13,6 +14,8 @@ export type AssistantEvents = {
   /** A client tool is called: the server sends `tool_call`; the answer comes back through `toolResult`. */
   toolCall: [{ callId: string; name: string; arguments: unknown; timeoutMs: number }];
   metrics: [TurnMetrics];
+  /** A turn about the focused video ended: the citations of what was heard and the evidence given to the model. */
+  videoAnswer: [VideoAnswerEvent];
   /** A recoverable failure the page should show (a model run failed; the call goes on). */
   error: [WireError];
 };

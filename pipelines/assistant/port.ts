@@ -1,4 +1,5 @@
 import type { LlmImage, LlmTool } from '../../models/roles/llm.js';
+import type { VideoFocusTarget } from './videoFocus.js';
 
 /** The outcome of a client tool, as the client reported it. */
 export type ToolOutcome = { ok: true; result: unknown } | { ok: false; error: string };
@@ -16,4 +17,6 @@ export interface AssistantPort {
   registerTools(tools: LlmTool[]): void;
   /** Answers a `tool_call`; an unknown or finished call id is ERR_NOT_FOUND. */
   toolResult(callId: string, outcome: ToolOutcome): void;
+  /** From the next turn on, every question is about this video (its evidence instead of the camera); null: the camera again. */
+  focusVideo(target: VideoFocusTarget | null): void;
 }

@@ -14,6 +14,8 @@ export interface ContextInput {
   frames: readonly LlmVideoFrame[];
   /** Text read on camera, shown with the current turn. */
   ocr: readonly OcrReading[];
+  /** Parts put in the person's current turn before their words (a video's evidence), or none. */
+  turnContent?: readonly LlmContent[];
   /** This turn's messages after the person's words: tool calls, their results, a closer look. */
   turnMessages: readonly LlmMessage[];
 }
@@ -51,6 +53,7 @@ export function buildContext(input: ContextInput): LlmMessage[] {
     if (i === currentAt && input.frames.length > 0)
       content.push({ type: 'video', frames: [...input.frames] });
     if (i === currentAt && input.ocr.length > 0) content.push(text(ocrLines(input.ocr)));
+    if (i === currentAt && input.turnContent) content.push(...input.turnContent);
     if (i === lastImageAt && entry.image) content.push({ type: 'image', image: entry.image });
     if (entry.text.trim() !== '') content.push(text(entry.text));
     if (content.length > 0) messages.push({ role: 'user', content });

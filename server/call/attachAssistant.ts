@@ -56,6 +56,7 @@ export function attachAssistant(call: Call, deps: AttachAssistantDeps): Assistan
   assistant.on('transcript', (t) => call.emit('push', 'transcript', t));
   assistant.on('reply', (r) => call.emit('push', 'reply', r));
   assistant.on('toolCall', (c) => call.emit('push', 'tool_call', c));
+  assistant.on('videoAnswer', (a) => call.emit('push', 'video_answer', a));
   assistant.on('error', (e) => call.emit('push', 'error', e));
   assistant.on('metrics', (m) => {
     call.emit('push', 'metrics', m);

@@ -12,6 +12,7 @@ import {
 } from '../../protocol/messages.js';
 import type { Call } from '../call/call.js';
 import type { AppContext } from '../context.js';
+import type { VideoService } from '../video/types.js';
 import { toSightlineError } from './errors.js';
 import { handlers } from './handlers/index.js';
 import type { ConnectionHandle, HandlerContext } from './handlers/types.js';
@@ -22,6 +23,19 @@ const METRICS_PUSH_MS = 2000;
 const RATE_PER_S = 50;
 const BURST = 100;
 
+/** Whether `owner` may see the video (a missing or foreign id reads as not found; a fault is logged). */
+function ownsVideo(videos: VideoService, owner: string, videoId: string, log: Logger): boolean {
+  try {
+    videos.get(owner, videoId);
+    return true;
+  } catch (error) {
+    if (!(error instanceof SightlineError && error.code === 'ERR_VIDEO_NOT_FOUND')) {
+      log.warn('could not check who owns a video', { videoId, error });
+    }
+    return false;
+  }
+}
+
 /**
  * One client's WebSocket: validates every message at the boundary, dispatches
  * requests to their handlers, replies with data or a typed error, pushes call
@@ -30,6 +44,9 @@ const BURST = 100;
 export class SignalingConnection implements ConnectionHandle {
   readonly id = randomUUID();
   call: Call | null = null;
+  #owner: string | null = null;
+  /** Stops pushing `video_progress` (the owner changed or the socket went). */
+  #unwatchVideos: (() => void) | null = null;
   readonly #ws: WebSocket;
   readonly #app: AppContext;
   readonly #log: Logger;
@@ -82,6 +99,24 @@ export class SignalingConnection implements ConnectionHandle {
     });
     this.#metricsTimer = setInterval(() => this.#pushMetrics(call), METRICS_PUSH_MS);
     this.push('state', { state: 'joined', callId: call.id });
+  }
+
+  get owner(): string | null {
+    return this.#owner;
+  }
+
+  setOwner(owner: string): void {
+    if (this.#closed) return;
+    this.#owner = owner;
+    this.#unwatchVideos?.();
+    this.#unwatchVideos = null;
+    const videos = this.#app.videos;
+    if (!videos) return;
+    // The bus carries every owner's progress: only this owner's videos reach this client.
+    this.#unwatchVideos = videos.progress.subscribe('*', (progress) => {
+      if (this.#owner !== owner || !ownsVideo(videos, owner, progress.videoId, this.#log)) return;
+      this.push('video_progress', progress);
+    });
   }
 
   leave(reason: string): void {
@@ -214,6 +249,8 @@ export class SignalingConnection implements ConnectionHandle {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#heartbeat);
+    this.#unwatchVideos?.();
+    this.#unwatchVideos = null;
     if (this.#metricsTimer) clearInterval(this.#metricsTimer);
     this.leave('connection closed');
     this.#lifetime.abort(new SightlineError('ERR_CONNECTION_CLOSED'));

@@ -3,6 +3,7 @@
  * and the CLI see it. Owners are token subjects: nobody lists, reads, asks
  * about or deletes another owner's video (a foreign id reads as not found).
  */
+import type { PreparedVideoTurn } from '../../pipelines/assistant/videoFocus.js';
 import type { VideoIndexReader } from '../../pipelines/video/types.js';
 import type {
   AskRequest,
@@ -41,6 +42,17 @@ export interface VideoService {
   get(owner: string, videoId: string): VideoInfo;
   /** Throws ERR_VIDEO_NOT_FOUND, ERR_VIDEO_NOT_READY, ERR_ASSISTANT_UNAVAILABLE (no LLM). */
   ask(owner: string, videoId: string, request: AskRequest, signal?: AbortSignal): Promise<AskResponse>;
+  /**
+   * A question asked in a call: everything `ask` does before the LLM (the same
+   * parse, evidence and prompt content), for the call's dialog to answer and
+   * speak. Throws like `ask` (ERR_VIDEO_NOT_FOUND for a foreign id, ERR_VIDEO_NOT_READY).
+   */
+  prepareQuestion(
+    owner: string,
+    videoId: string,
+    question: string,
+    signal?: AbortSignal,
+  ): Promise<PreparedVideoTurn>;
   /** Cancels its ingest, deletes its rows and files. Throws ERR_VIDEO_NOT_FOUND. */
   remove(owner: string, videoId: string): Promise<void>;
   close(): Promise<void>;

@@ -252,4 +252,27 @@ describe('the page shows the conversation and drives the assistant', () => {
     });
     expect(counts).toEqual({ self: true, reply: 5, transcript: 3, toolCall: 2, models: 3, turns: 2 });
   });
+
+  it("shows an answer's cited video moments as links into the timeline page", async () => {
+    push('video_answer', {
+      turnId: 'turn-9',
+      videoId: 'vid 1',
+      kind: 'time',
+      citations: [
+        { tMs: 30_000, label: '00:30' },
+        { tMs: 65_500, label: '01:05' },
+      ],
+      evidence: { frames: [], transcript: [], ocr: [] },
+      moments: [],
+    });
+    await page.waitForSelector('#video-answers a');
+    const links = await page
+      .locator('#video-answers a')
+      .evaluateAll((as) => as.map((a) => [a.textContent, a.getAttribute('href')]));
+    expect(links).toEqual([
+      ['00:30', '/timeline?video=vid%201&t=30'],
+      ['01:05', '/timeline?video=vid%201&t=65'],
+    ]);
+    expect(await page.getAttribute('a[href="/timeline"]', 'href')).toBe('/timeline');
+  });
 });

@@ -1,5 +1,6 @@
 import type { LlmImage, LlmTool } from '../../models/roles/llm.js';
 import type { AssistantPort, ToolOutcome } from '../../pipelines/assistant/port.js';
+import type { VideoFocusTarget } from '../../pipelines/assistant/videoFocus.js';
 import { SightlineError } from '../../protocol/errors.js';
 
 /** A scripted AssistantPort that records every call signaling makes on it. */
@@ -8,6 +9,8 @@ export class RecordingAssistant implements AssistantPort {
   readonly images: { image: LlmImage; text: string | undefined }[] = [];
   readonly toolLists: LlmTool[][] = [];
   readonly results: { callId: string; outcome: ToolOutcome }[] = [];
+  /** Every `focusVideo` target, in order (null: focus cleared). */
+  readonly focuses: (VideoFocusTarget | null)[] = [];
   /** Tool call ids the assistant is waiting on; any other is ERR_NOT_FOUND. */
   readonly openCalls = new Set<string>();
   /** Thrown by the next method called, once. */
@@ -41,6 +44,11 @@ export class RecordingAssistant implements AssistantPort {
     this.#maybeFail();
     if (!this.openCalls.delete(callId)) throw new SightlineError('ERR_NOT_FOUND', 'no such tool call');
     this.results.push({ callId, outcome });
+  }
+
+  focusVideo(target: VideoFocusTarget | null): void {
+    this.#maybeFail();
+    this.focuses.push(target);
   }
 
   get touched(): number {

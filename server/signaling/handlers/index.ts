@@ -9,6 +9,7 @@ import { ping } from './ping.js';
 import { produce } from './produce.js';
 import { registerTools } from './registerTools.js';
 import { resumeConsumer } from './resumeConsumer.js';
+import { selectVideo } from './selectVideo.js';
 import { sendImage } from './sendImage.js';
 import { sendText } from './sendText.js';
 import { toolResult } from './toolResult.js';
@@ -29,4 +30,5 @@ export const handlers: { [M in Method]: Handler<M> } = {
   sendImage,
   registerTools,
   toolResult,
+  selectVideo,
 };

@@ -1,12 +1,23 @@
 import { SightlineError } from '../../../protocol/errors.js';
 import { PROTOCOL_VERSION } from '../../../protocol/messages.js';
+import type { TokenClaims } from '../../auth/token.js';
 import type { Handler } from './types.js';
+
+/**
+ * Videos belong to the token's stable `user` when it names one, else to its
+ * session (`sid:…`, never equal to a user name). The same rule as the HTTP API's.
+ */
+export function ownerOf(claims: TokenClaims & { user?: string }): string {
+  return claims.user ?? `sid:${claims.sid}`;
+}
 
 export const join: Handler<'join'> = async (ctx, { token }) => {
   if (ctx.conn.call && !ctx.conn.call.closed) throw new SightlineError('ERR_ALREADY_JOINED');
-  if (!ctx.app.tokens.verify(token)) throw new SightlineError('ERR_UNAUTHORIZED');
+  const claims = ctx.app.tokens.verify(token);
+  if (!claims) throw new SightlineError('ERR_UNAUTHORIZED');
   const call = await ctx.app.calls.create({ signal: ctx.signal });
   ctx.conn.attach(call);
+  ctx.conn.setOwner(ownerOf(claims));
   // What the assistant runs on (or which models are missing), before the first word is said.
   call.emit('push', 'models', ctx.app.models.status);
   return {

@@ -5,6 +5,10 @@ import type { AppContext } from '../../context.js';
 /** What one connection exposes to handlers. */
 export interface ConnectionHandle {
   readonly id: string;
+  /** Whose videos this connection may see: the join token's `user`, else its session id; null before `join`. */
+  readonly owner: string | null;
+  /** Sets the owner (at `join`) and pushes `video_progress` of the owner's videos from then on. */
+  setOwner(owner: string): void;
   /** The joined call, or null before `join`. */
   call: Call | null;
   /**

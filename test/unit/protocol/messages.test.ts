@@ -130,6 +130,7 @@ describe('parseClientMessage', () => {
     },
     toolResult: { callId: 'c1', ok: true, result: { tempC: 21 } },
     ping: {},
+    selectVideo: { videoId: 'v1' },
   };
 
   it('covers every method of the protocol', () => {
