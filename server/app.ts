@@ -79,6 +79,7 @@ export class SightlineServer {
     const videos = await createVideoService({
       config: config.video,
       models: models.models,
+      textImage: models.textImage,
       maxNewTokens: config.assistant.maxNewTokens,
       ownerOf: (authorization) => {
         const claims = authorization?.startsWith('Bearer ')

@@ -10,6 +10,7 @@ import { ownerOf } from '../auth/token.js';
 import type { AppContext } from '../context.js';
 import { readBody } from '../http/body.js';
 import { isFinalStatus, progressOf } from './progressBus.js';
+import { timelineHandler } from './timelineRoute.js';
 import { httpStatusOf, UPLOAD_PATH } from './upload.js';
 
 /** How often an idle progress stream sends a comment, so proxies keep it open. */
@@ -249,6 +250,9 @@ const VIDEO_ROUTES: readonly VideoRoute[] = [
     sendJson(res, 200, forCaller(app.videos.get(owner, params.id as string), token)),
   ),
   route('GET /api/videos/:id/events', events),
+  route('GET /api/videos/:id/timeline', async ({ app, req, res, params }) =>
+    timelineHandler(app, req, res, params.id as string),
+  ),
   route('POST /api/videos/:id/ask', ask),
   route('DELETE /api/videos/:id', async ({ app, res, owner, params }) => {
     await app.videos.remove(owner, params.id as string);

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SightlineError } from '../../protocol/errors.js';
 import type { TimelineFrame, VideoTimeline } from '../../protocol/timeline.js';
+import { ownerOf } from '../auth/token.js';
 import type { AppContext } from '../context.js';
 import { sendError } from '../http/routes.js';
-import { ownerOf } from '../signaling/handlers/join.js';
 
 /** HTTP status of each error this route sends. */
 const STATUS: Partial<Record<string, number>> = {

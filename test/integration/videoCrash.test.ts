@@ -22,6 +22,8 @@ async function start(modelsDir: string): Promise<void> {
     MEDIASOUP_WORKERS: '1',
     SIGHTLINE_DATA_DIR: dataDir,
     SIGHTLINE_MODELS_DIR: modelsDir,
+    // A fixed secret, as a deployment has: tokens stay valid across the restarts.
+    TOKEN_SECRET: 'crash-test-secret-0123456789abcdef0123',
     LOG_LEVEL: 'info',
   });
   await server.waitFor('Sightline is running', 120_000);

@@ -1,15 +1,7 @@
 import { SightlineError } from '../../../protocol/errors.js';
 import { PROTOCOL_VERSION } from '../../../protocol/messages.js';
-import type { TokenClaims } from '../../auth/token.js';
+import { ownerOf } from '../../auth/token.js';
 import type { Handler } from './types.js';
-
-/**
- * Videos belong to the token's stable `user` when it names one, else to its
- * session (`sid:…`, never equal to a user name). The same rule as the HTTP API's.
- */
-export function ownerOf(claims: TokenClaims & { user?: string }): string {
-  return claims.user ?? `sid:${claims.sid}`;
-}
 
 export const join: Handler<'join'> = async (ctx, { token }) => {
   if (ctx.conn.call && !ctx.conn.call.closed) throw new SightlineError('ERR_ALREADY_JOINED');
