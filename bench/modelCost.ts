@@ -82,7 +82,7 @@ async function session(path: string, threads: number): Promise<ort.InferenceSess
   });
 }
 
-async function whisperCost(dir: string, threads: number): Promise<ModelCostFigures['whisper']> {
+export async function whisperCost(dir: string, threads: number): Promise<ModelCostFigures['whisper']> {
   const mel = new LogMelExtractor();
   const speech = randomFloats((16000 * TYPICAL_TURN.utteranceMs) / 1000, 0.1);
   const logMel5sMs = await medianMs(async () => mel.compute(speech), 5);
@@ -102,7 +102,7 @@ async function whisperCost(dir: string, threads: number): Promise<ModelCostFigur
   return { logMel5sMs, encoder5sMs, encoder30sMs, firstStepMs, stepMs };
 }
 
-async function visionCost(dir: string, threads: number): Promise<ModelCostFigures['vision']> {
+export async function visionCost(dir: string, threads: number): Promise<ModelCostFigures['vision']> {
   const side = SMOLVLM_256M.tile;
   const frame = {
     rgb: Uint8Array.from(randomFloats(640 * 480 * 3, 1), (v) => (v + 1) * 127),

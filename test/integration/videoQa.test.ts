@@ -179,7 +179,10 @@ describe('uploaded video Q&A over HTTP', () => {
 
   it("nobody else lists or asks about alice's video", async () => {
     const bob = await tokenFor(server.url, 'bob');
-    expect((await api<VideoInfo[]>('/api/videos', {}, bob)).body).toEqual([]);
+    expect((await api<{ videos: VideoInfo[] }>('/api/videos', {}, bob)).body.videos).toEqual([]);
+    expect((await api<{ videos: VideoInfo[] }>('/api/videos')).body.videos.map((v) => v.id)).toEqual([
+      videoId,
+    ]);
     const get = await api<{ error: { code: string } }>(`/api/videos/${videoId}`, {}, bob);
     expect(get.status).toBe(404);
     expect(get.body.error.code).toBe('ERR_VIDEO_NOT_FOUND');

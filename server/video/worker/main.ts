@@ -56,7 +56,7 @@ export async function runIngestWorker(env: NodeJS.ProcessEnv = process.env): Pro
   const run = makeIngestJob({
     db,
     files,
-    models: { vad: m.vad, stt: m.stt, vision: m.vision, ocr: m.ocr, textImage: null },
+    models: { vad: m.vad, stt: m.stt, vision: m.vision, ocr: m.ocr, textImage: loaded.textImage },
     limits: { maxDurationMs: video.maxDurationMs },
     clock: systemClock,
     log,
