@@ -109,6 +109,9 @@ describe('BullMQ ingest with two worker processes (real Redis, real ffmpeg, SQLi
     for (const id of ids) addVideo(id, shortVideo());
     for (const id of ids) await queue.enqueue(id);
     await until(() => ids.every((id) => statusOf(id) === 'ready'), 'all ready', 240_000);
+    // The row turns ready in the worker before its `completed` event crosses Redis to this process.
+    const lastEvent = (id: string) => events.filter((e) => e.videoId === id).at(-1);
+    await until(() => ids.every((id) => lastEvent(id)?.status === 'ready'), 'the ready events', 30_000);
     for (const id of ids) {
       expect(ids.filter((v) => took(a, v) || took(b, v))).toContain(id);
       const mine = events.filter((e) => e.videoId === id);
