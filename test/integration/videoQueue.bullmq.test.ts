@@ -143,6 +143,10 @@ describe('BullMQ ingest with two worker processes (real Redis, real ffmpeg, SQLi
     const after = stagesOf('crash1');
     for (const s of before) expect(after).toContainEqual(s); // committed stages were not run again
     expect(after.map((s) => s.stage)).toEqual(['probe', 'frames', 'audio', 'features', 'ocr', 'index']);
-    expect(events.filter((e) => e.videoId === 'crash1').at(-1)).toMatchObject({ status: 'ready' });
+    await until(
+      () => events.filter((e) => e.videoId === 'crash1').at(-1)?.status === 'ready',
+      'the ready event of crash1 in this process',
+      30_000,
+    );
   }, 400_000);
 });
