@@ -30,6 +30,7 @@ export type { ClientTool, ToolParameters } from './tools.js';
 export type { UploadOptions, VideoApiOptions } from './video.js';
 export {
   askVideo,
+  cancelVideo,
   deleteVideo,
   getTimeline,
   getVideo,

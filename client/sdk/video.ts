@@ -207,6 +207,11 @@ export function getTimeline(videoId: string, options: VideoApiOptions): Promise<
 }
 
 /** Deletes the video, its index and files (a running ingest is cancelled). */
+/** Stops the video's ingest; it stays listed as `cancelled`. */
+export async function cancelVideo(videoId: string, options: VideoApiOptions): Promise<VideoInfo> {
+  return call<VideoInfo>(`/api/videos/${encodeURIComponent(videoId)}/cancel`, options, { method: 'POST' });
+}
+
 export async function deleteVideo(videoId: string, options: VideoApiOptions): Promise<void> {
   await call<unknown>(`/api/videos/${encodeURIComponent(videoId)}`, options, { method: 'DELETE' });
 }

@@ -2,6 +2,7 @@ import { SightlineError } from '../../protocol/errors.js';
 import type { AskResponse, IngestProgress, VideoInfo } from '../../protocol/video.js';
 import {
   askVideo,
+  cancelVideo,
   deleteVideo,
   getTimeline,
   listVideos,
@@ -18,6 +19,10 @@ const fileInput = $<HTMLInputElement>('file');
 const uploadBox = $('upload');
 const uploadLabel = $('upload-label');
 const uploadBar = $<HTMLProgressElement>('upload-progress');
+const uploadCancel = $<HTMLButtonElement>('upload-cancel');
+/** What the Cancel button stops: the upload in flight, then the ingest of the uploaded video. */
+let stopCurrent: (() => void) | null = null;
+uploadCancel.addEventListener('click', () => stopCurrent?.());
 const videosEl = $<HTMLUListElement>('videos');
 const viewer = $('viewer');
 const player = $<HTMLVideoElement>('player');
@@ -119,9 +124,12 @@ async function upload(file: File): Promise<void> {
   uploadBox.hidden = false;
   uploadLabel.textContent = `Uploading ${file.name}`;
   uploadBar.value = 0;
+  const aborter = new AbortController();
+  stopCurrent = () => aborter.abort();
   try {
     const { videoId } = await uploadVideo(file, {
       token,
+      signal: aborter.signal,
       onProgress: (sent, total) => {
         uploadBar.value = total > 0 ? (100 * sent) / total : 0;
         uploadLabel.textContent = `Uploading ${file.name}: ${Math.round(uploadBar.value)} %`;
@@ -131,16 +139,23 @@ async function upload(file: File): Promise<void> {
     await refresh();
     await follow(videoId, file.name, true);
   } catch (error) {
-    say(`upload failed: ${describe(error)}`, true);
+    if (aborter.signal.aborted) say(`${file.name}: upload cancelled`);
+    else say(`upload failed: ${describe(error)}`, true);
     await refresh().catch(() => undefined);
   } finally {
     uploadBox.hidden = true;
+    stopCurrent = null;
   }
 }
 
 /** Follows one video's ingest on the progress bar; opens it when ready if `openWhenReady`. */
 async function follow(videoId: string, name: string, openWhenReady: boolean): Promise<void> {
   uploadBox.hidden = false;
+  stopCurrent = () => {
+    cancelVideo(videoId, { token }).catch((error: unknown) =>
+      say(`could not cancel: ${describe(error)}`, true),
+    );
+  };
   const last = await watchVideo(
     videoId,
     (p) => {
@@ -151,6 +166,7 @@ async function follow(videoId: string, name: string, openWhenReady: boolean): Pr
     { token },
   );
   uploadBox.hidden = true;
+  stopCurrent = null;
   await refresh();
   if (last?.status === 'ready') {
     say(`${name} is ready: ask about it`);

@@ -254,6 +254,9 @@ const VIDEO_ROUTES: readonly VideoRoute[] = [
     timelineHandler(app, req, res, params.id as string),
   ),
   route('POST /api/videos/:id/ask', ask),
+  route('POST /api/videos/:id/cancel', async ({ app, res, owner, token, params }) =>
+    sendJson(res, 200, forCaller(await app.videos.cancel(owner, params.id as string), token)),
+  ),
   route('DELETE /api/videos/:id', async ({ app, res, owner, params }) => {
     await app.videos.remove(owner, params.id as string);
     res.writeHead(204, { 'tus-resumable': '1.0.0' });

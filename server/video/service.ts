@@ -237,6 +237,30 @@ export class LocalVideoService implements VideoService {
     };
   }
 
+  /**
+   * Stops the video's ingest (queued or running, in any worker) and keeps its
+   * row as `cancelled` (files removed); the progress streams end with it.
+   * Cancelling a video that is not being ingested is ERR_INVALID_STATE.
+   */
+  async cancel(owner: string, videoId: string): Promise<VideoInfo> {
+    const info = this.catalog.get(owner, videoId);
+    if (info.status !== 'queued' && info.status !== 'ingesting' && info.status !== 'uploading') {
+      throw new SightlineError(
+        'ERR_INVALID_STATE',
+        `video ${videoId} is ${info.status}: there is no ingest to cancel`,
+      );
+    }
+    const stopped = await this.queue.cancel(videoId);
+    // Not in any queue (an unfinished upload, or one waiting for models): cancel the row here.
+    if (!stopped && this.catalog.markCancelled(videoId)) {
+      await rm(this.files.dir(videoId), { recursive: true, force: true });
+      await this.uploads.removeUpload(videoId);
+    }
+    const after = this.catalog.get(owner, videoId);
+    this.progress.publish(progressOf(after));
+    return after;
+  }
+
   async remove(owner: string, videoId: string): Promise<void> {
     const info = this.catalog.get(owner, videoId);
     await this.queue.cancel(videoId);

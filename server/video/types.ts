@@ -53,6 +53,8 @@ export interface VideoService {
     question: string,
     signal?: AbortSignal,
   ): Promise<PreparedVideoTurn>;
+  /** Stops its ingest; the row stays `cancelled`. ERR_VIDEO_NOT_FOUND, ERR_INVALID_STATE (nothing to cancel). */
+  cancel(owner: string, videoId: string): Promise<VideoInfo>;
   /** Cancels its ingest, deletes its rows and files. Throws ERR_VIDEO_NOT_FOUND. */
   remove(owner: string, videoId: string): Promise<void>;
   close(): Promise<void>;

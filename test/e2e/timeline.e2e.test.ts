@@ -10,7 +10,7 @@ import { SightlineServer } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
 import { tinyModelSetDir } from '../helpers/tinyModels.js';
-import { shortVideo } from '../helpers/videos.js';
+import { shortVideo, stationVideo } from '../helpers/videos.js';
 
 const ARTIFACTS = join(import.meta.dirname, '../artifacts');
 
@@ -133,5 +133,31 @@ describe('the timeline page: upload, ingest, ask, seek to the cited moment', () 
     await page.setViewportSize({ width: 375, height: 800 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+  });
+
+  it('Cancel during indexing stops the ingest: the server says cancelled and the page says so', async () => {
+    await page.setViewportSize({ width: 1100, height: 1400 });
+    const seen = (await pageState(page)).progress.length;
+    await page.setInputFiles('#file', stationVideo());
+    const id = await page.waitForFunction(
+      (n) => {
+        const fresh = (globalThis as unknown as { timeline: PageState }).timeline.progress.slice(n);
+        return fresh.find((p) => p.status === 'ingesting')?.videoId ?? false;
+      },
+      seen,
+      { timeout: 60_000 },
+    );
+    const videoId = (await id.jsonValue()) as string;
+    await page.click('#upload-cancel');
+    await page.waitForFunction(
+      (v) =>
+        (globalThis as unknown as { timeline: PageState }).timeline.progress.some(
+          (p) => p.videoId === v && p.status === 'cancelled',
+        ),
+      videoId,
+      { timeout: 30_000 },
+    );
+    expect(server.app.videos.catalog.info(videoId)?.status).toBe('cancelled');
+    await page.waitForSelector('#upload', { state: 'hidden' });
   });
 });

@@ -7,7 +7,7 @@ import { type IngestProgress, VIDEO_STAGES, type VideoInfo } from '../../protoco
 import type { SightlineServer } from '../../server/app.js';
 import { type CapturedLog, captureLog, startTestServer, waitFor } from '../helpers/server.js';
 import { tinyModelSetDir } from '../helpers/tinyModels.js';
-import { badVideos, shortVideo } from '../helpers/videos.js';
+import { badVideos, shortVideo, stationVideo } from '../helpers/videos.js';
 
 /**
  * From upload to `ready` on the real server with the tiny models (real
@@ -176,5 +176,38 @@ describe('upload → ingest → ready', () => {
     const events = await followProgress(token2, id);
     expect(events.at(-1)).toMatchObject({ status: 'ready', percent: 100 });
     expect(logs.at('info', 'resuming unfinished ingests').length).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('cancel stops a running ingest: the row stays cancelled, its files go, the stream ends, questions are refused', async () => {
+    const token = await tokenFor('dee-cancel');
+    const id = await tusUpload(token, stationVideo(), 'cancel.mp4');
+    await waitFor(
+      () => server.app.videos.catalog.info(id)?.status === 'ingesting',
+      60_000,
+      'the ingest to start',
+    );
+    const stream = followProgress(token, id);
+    const post = (path: string) =>
+      fetch(`${server.url}/api/videos/${id}/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: path === 'ask' ? JSON.stringify({ question: 'what happened at 30 seconds?' }) : '{}',
+      });
+    const cancelled = await post('cancel');
+    expect(cancelled.status).toBe(200);
+    expect(((await cancelled.json()) as VideoInfo).status).toBe('cancelled');
+    expect((await stream).at(-1)?.status).toBe('cancelled');
+    expect((await getVideo(token, id)).status).toBe('cancelled');
+    expect(existsSync(join(dataDir, 'videos', id))).toBe(false);
+    expect((await post('ask')).status).toBe(409);
+    const again = await post('cancel');
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: { code: string } }).error.code).toBe('ERR_INVALID_STATE');
+    // Someone else cannot cancel it either (nor learn that it exists).
+    const other = await fetch(`${server.url}/api/videos/${id}/cancel`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await tokenFor('eve')}` },
+    });
+    expect(other.status).toBe(404);
   }, 180_000);
 });
