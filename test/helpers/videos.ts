@@ -47,7 +47,9 @@ export const STATION_DURATION_MS = 60_000;
 export const STATION_SIZE = { width: 480, height: 270, fps: 10 };
 
 const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
-const VIDEO_DIR = join(FIXTURE_DIR, 'videos');
+/** Bumped whenever what a generator draws or says changes (the cache is keyed by file name). */
+const VIDEO_FIXTURES_VERSION = 2;
+const VIDEO_DIR = join(FIXTURE_DIR, `videos-v${VIDEO_FIXTURES_VERSION}`);
 
 function cached(name: string, make: (tmp: string) => void): string {
   mkdirSync(VIDEO_DIR, { recursive: true });
@@ -91,7 +93,8 @@ function drawtextFilter(scenes: readonly VideoScene[]): string {
     .map((s) => {
       const t0 = (s.startMs / 1000).toFixed(3);
       const t1 = (s.endMs / 1000).toFixed(3);
-      return `drawtext=fontfile=${FONT}:text='${s.text}':fontsize=30:fontcolor=black:x=(w-text_w)/2:y=(h-text_h)/2:enable='between(t,${t0},${t1})'`;
+      // Half-open [t0, t1): `between` is inclusive and would draw both texts on the frame at a cut.
+      return `drawtext=fontfile=${FONT}:text='${s.text}':fontsize=30:fontcolor=black:x=(w-text_w)/2:y=(h-text_h)/2:enable='gte(t,${t0})*lt(t,${t1})'`;
     })
     .join(',');
 }
