@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SightlineError } from '../../protocol/errors.js';
 
@@ -106,38 +106,35 @@ export async function writeFeatureFile(
   }
 }
 
+/** Parses a feature file's bytes (header line and body); a body of the wrong length is refused. */
+export function parseFeatureFile(bytes: Uint8Array, where = 'a feature file'): FeatureFile {
+  const nl = bytes.indexOf(0x0a);
+  if (nl < 0) throw new SightlineError('ERR_INVALID_ARGUMENT', `no header line in ${where}`);
+  let header: FeatureFileHeader;
+  try {
+    header = JSON.parse(Buffer.from(bytes.subarray(0, nl)).toString('utf8')) as FeatureFileHeader;
+  } catch (cause) {
+    throw new SightlineError('ERR_INVALID_ARGUMENT', `bad feature file header in ${where}`, { cause });
+  }
+  checkHeader(header, where);
+  const body = bytes.subarray(nl + 1);
+  const count = header.tMs.length * entryLength(header);
+  if (body.length !== count * 4) {
+    throw new SightlineError(
+      'ERR_INVALID_ARGUMENT',
+      `${where}: ${body.length} body bytes, header says ${count * 4}`,
+    );
+  }
+  const data = new Float32Array(count);
+  if (LITTLE_ENDIAN) new Uint8Array(data.buffer).set(body);
+  else {
+    const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+    for (let i = 0; i < count; i++) data[i] = view.getFloat32(i * 4, true);
+  }
+  return { header, data };
+}
+
 /** Reads a whole feature file (header and body); a body of the wrong length is refused. */
 export async function readFeatureFile(path: string): Promise<FeatureFile> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const bytes = Buffer.alloc(size);
-    await handle.read(bytes, 0, size, 0);
-    const nl = bytes.indexOf(0x0a);
-    if (nl < 0) throw new SightlineError('ERR_INVALID_ARGUMENT', `no header line in ${path}`);
-    let header: FeatureFileHeader;
-    try {
-      header = JSON.parse(bytes.subarray(0, nl).toString('utf8')) as FeatureFileHeader;
-    } catch (cause) {
-      throw new SightlineError('ERR_INVALID_ARGUMENT', `bad feature file header in ${path}`, { cause });
-    }
-    checkHeader(header, path);
-    const body = bytes.subarray(nl + 1);
-    const count = header.tMs.length * entryLength(header);
-    if (body.length !== count * 4) {
-      throw new SightlineError(
-        'ERR_INVALID_ARGUMENT',
-        `feature file ${path}: ${body.length} body bytes, header says ${count * 4}`,
-      );
-    }
-    const data = new Float32Array(count);
-    if (LITTLE_ENDIAN) new Uint8Array(data.buffer).set(body);
-    else {
-      const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
-      for (let i = 0; i < count; i++) data[i] = view.getFloat32(i * 4, true);
-    }
-    return { header, data };
-  } finally {
-    await handle.close();
-  }
+  return parseFeatureFile(await readFile(path), path);
 }

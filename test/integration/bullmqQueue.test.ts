@@ -13,6 +13,7 @@ import type { IngestJobFn } from '../../server/video/queue/job.js';
 import type { IngestQueue, ProgressBus } from '../../server/video/types.js';
 import { committedStages, fakeIngest } from '../helpers/fakeIngest.js';
 import { freePort, startRedis, type TestRedis } from '../helpers/redis.js';
+import { waitFor } from '../helpers/server.js';
 
 /** A ProgressBus that keeps every event (the web process's view in these tests). */
 class RecordingBus implements ProgressBus {
@@ -51,19 +52,9 @@ function captured(): { log: Logger; lines: LogLine[] } {
 }
 
 type Maybe<T> = T | undefined | null | false;
-async function until<T>(
-  check: () => Maybe<T> | Promise<Maybe<T>>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== null && v !== false) return v;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** waitFor with the check first and the description second, as these tests read. */
+const until = <T>(check: Parameters<typeof waitFor<T>>[0], what: string, timeoutMs = 20_000) =>
+  waitFor(check, timeoutMs, what);
 
 /** A promise that settles when the signal aborts (rejecting as the real ingest does): an ingest held mid-stage. */
 function holdUntilAborted(signal: AbortSignal): Promise<void> {

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AskResponse, VideoInfo } from '../../protocol/video.js';
 import { type Spawned, spawnTs } from '../helpers/processes.js';
 import { freePort } from '../helpers/redis.js';
-import { NO_MODELS_DIR } from '../helpers/server.js';
+import { NO_MODELS_DIR, waitFor } from '../helpers/server.js';
 import { tinyModelSetDir } from '../helpers/tinyModels.js';
 import { stationVideo } from '../helpers/videos.js';
 
@@ -87,19 +87,9 @@ function stageRows(id: string): { stage: string; finished_at_ms: number }[] {
   }
 }
 
-async function until<T>(
-  check: () => Promise<T | undefined | null | false>,
-  what: string,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== null && v !== false) return v;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** waitFor with the check first and the description second, as these tests read. */
+const until = <T>(check: Parameters<typeof waitFor<T>>[0], what: string, timeoutMs: number) =>
+  waitFor(check, timeoutMs, what);
 
 afterAll(async () => {
   await server?.kill();

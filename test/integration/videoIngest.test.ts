@@ -13,6 +13,7 @@ import type { Stt } from '../../models/roles/stt.js';
 import type { Vad } from '../../models/roles/vad.js';
 import { WhisperStt } from '../../models/roles/whisperStt.js';
 import { readFeatureFile } from '../../pipelines/video/featureFile.js';
+import { computeFeatures } from '../../pipelines/video/ingest/features.js';
 import { runIngestStages, type StageTiming } from '../../pipelines/video/ingest/runner.js';
 import type {
   IngestDeps,
@@ -21,10 +22,10 @@ import type {
   TextImageModel,
 } from '../../pipelines/video/types.js';
 import { openVideoDb, type VideoDb } from '../../server/video/db/open.js';
+import { SqliteVideoIndex } from '../../server/video/db/reader.js';
 import { SqliteIngestWriter } from '../../server/video/db/writer.js';
 import { DiskVideoFiles } from '../../server/video/files.js';
 import { tinyModelDir } from '../helpers/tinyModels.js';
-import { LiteIndexReader } from '../helpers/videoIndexLite.js';
 import {
   badVideos,
   STATION_DURATION_MS,
@@ -132,7 +133,7 @@ function addVideo(id: string, source: string): void {
 function deps(m: IngestModels = models): IngestDeps {
   return {
     writer: new SqliteIngestWriter(db),
-    reader: new LiteIndexReader(db),
+    reader: new SqliteVideoIndex(db),
     files,
     models: m,
     limits: { maxDurationMs: 3_600_000 },
@@ -163,7 +164,7 @@ async function ingest(id: string, d: IngestDeps, signal = new AbortController().
 describe('video ingest on the station video (real ffmpeg, SQLite, Silero, PP-OCR; tiny whisper and ViT)', () => {
   const id = 'station';
   let run: { progress: IngestProgressReport[]; timings: StageTiming[] };
-  const reader = () => new LiteIndexReader(db);
+  const reader = () => new SqliteVideoIndex(db);
 
   beforeAll(async () => {
     addVideo(id, stationVideo());
@@ -174,8 +175,8 @@ describe('video ingest on the station video (real ffmpeg, SQLite, Silero, PP-OCR
           `${t.stage} ${Math.round(t.wallMs)} ms (${(STATION_DURATION_MS / t.wallMs).toFixed(1)}× real time)`,
       )
       .join(', ');
-    const kept = new LiteIndexReader(db).frames(id).filter((f) => f.kept).length;
-    const lines = new LiteIndexReader(db).ocr(id).length;
+    const kept = new SqliteVideoIndex(db).frames(id).filter((f) => f.kept).length;
+    const lines = new SqliteVideoIndex(db).ocr(id).length;
     console.log(`[ingest] station 60 s: ${line}; ${kept} of 60 frames kept, ${lines} OCR lines`);
   }, 300_000);
 
@@ -241,6 +242,48 @@ describe('video ingest on the station video (real ffmpeg, SQLite, Silero, PP-OCR
     expect(colours.header).toMatchObject({ dims: 3, tMs: kept, model: 'mean-colour' });
   });
 
+  it('encodes only the frames the change gate passes (scene starts, heartbeats), not every sampled frame', async () => {
+    const vision = models.vision as VisionEncoder;
+    const counting = (calls: number[]): VisionEncoder => ({
+      name: vision.name,
+      tokensPerFrame: vision.tokensPerFrame,
+      hidden: vision.hidden,
+      encodeFrame: (f, o) => {
+        calls.push((f as { ptsMs?: number }).ptsMs ?? -1);
+        return vision.encodeFrame(f, o);
+      },
+    });
+    const frames = reader().frames(id);
+    const gated: number[] = [];
+    const all: number[] = [];
+    // The same layout, but this test's feature files go beside the committed ones.
+    const scratch = (name: string): DiskVideoFiles =>
+      Object.assign(Object.create(files) as DiskVideoFiles, {
+        features: (v: string, n: string) => join(root, `${name}-${v}-${n}`),
+      });
+    const withGate = await computeFeatures(id, frames, scratch('gated'), {
+      vision: counting(gated),
+      textImage: null,
+    });
+    await computeFeatures(
+      id,
+      frames,
+      scratch('all'),
+      { vision: counting(all), textImage: null },
+      { gate: null },
+    );
+    expect(all.length).toBe(frames.length);
+    expect(withGate.encoded).toBe(gated.length);
+    // Six still scenes: each scene start, plus a heartbeat at most every 10 s.
+    expect(gated.length).toBeGreaterThanOrEqual(STATION_SCENES.length);
+    expect(gated.length).toBeLessThanOrEqual(2 * STATION_SCENES.length);
+    for (const scene of STATION_SCENES) expect(gated).toContain(scene.startMs);
+    // Frames not encoded are not kept; the kept ones are the same scenes either way.
+    expect(withGate.frames.filter((f) => f.kept).map((f) => f.tMs)).toEqual(
+      STATION_SCENES.map((s) => s.startMs),
+    );
+  });
+
   it('reads the on-screen text of the kept frames: PLATFORM near 35 s, the station at the start', () => {
     const ocr = reader().ocr(id);
     const at = (from: number, to: number) =>
@@ -267,27 +310,29 @@ describe('resume, cancel and bad input', () => {
     addVideo(id, shortVideo());
     const spies = new Spies();
     const controller = new AbortController();
-    spies.abortAtEncode = { n: 3, controller };
+    spies.abortAtEncode = { n: 2, controller }; // the short clip's two scenes are its only encodes
     const d = deps(spies.wrap(models));
     await expect(ingest(id, d, controller.signal)).rejects.toMatchObject({ code: 'ERR_ABORTED' });
     expect(d.writer.finishedStages(id)).toEqual(['probe', 'frames', 'audio']);
     expect(status(id).status).toBe('ingesting');
-    expect(new LiteIndexReader(db).frames(id).some((f) => f.kept)).toBe(false);
+    expect(new SqliteVideoIndex(db).frames(id).some((f) => f.kept)).toBe(false);
     expect(existsSync(files.features(id, 'vision.f32'))).toBe(false);
     expect(spies.transcribes).toBeGreaterThan(0);
     const before = { vad: spies.vadStreams, stt: spies.transcribes, encodes: spies.encodes };
-    const framesBefore = new LiteIndexReader(db).frames(id);
+    const framesBefore = new SqliteVideoIndex(db).frames(id);
 
     spies.abortAtEncode = null;
     const resumed = await ingest(id, d);
     expect(resumed.timings.map((t) => t.stage)).toEqual(['features', 'ocr', 'index']);
     expect(spies.vadStreams).toBe(before.vad);
     expect(spies.transcribes).toBe(before.stt);
-    expect(spies.encodes - before.encodes).toBe(framesBefore.length);
+    // The whole features stage runs again (from its first frame), through the change gate.
+    expect(spies.encodes - before.encodes).toBeGreaterThanOrEqual(2);
+    expect(spies.encodes - before.encodes).toBeLessThan(framesBefore.length);
     expect(resumed.progress[0]?.percent).toBeGreaterThanOrEqual(45);
     expect(resumed.progress.at(-1)?.percent).toBe(100);
     expect(status(id)).toMatchObject({ status: 'ready', percent: 100 });
-    expect(new LiteIndexReader(db).frames(id).map((f) => f.tMs)).toEqual(framesBefore.map((f) => f.tMs));
+    expect(new SqliteVideoIndex(db).frames(id).map((f) => f.tMs)).toEqual(framesBefore.map((f) => f.tMs));
   }, 120_000);
 
   it.each([
@@ -307,7 +352,7 @@ describe('resume, cancel and bad input', () => {
     const id = 'audio-only';
     addVideo(id, stationAudioOnly());
     await ingest(id, deps());
-    const reader = new LiteIndexReader(db);
+    const reader = new SqliteVideoIndex(db);
     expect(reader.frames(id)).toEqual([]);
     expect(reader.segments(id).length).toBeGreaterThanOrEqual(4);
     expect(reader.chapters(id)).toEqual([{ startMs: 0, endMs: 60_000, title: expect.any(String) }]);

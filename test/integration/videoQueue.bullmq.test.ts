@@ -10,6 +10,7 @@ import { createBullmqQueue } from '../../server/video/queue/bullmq.js';
 import type { IngestQueue } from '../../server/video/types.js';
 import { type Spawned, spawnTs } from '../helpers/processes.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { waitFor } from '../helpers/server.js';
 import { tinyModelSetDir } from '../helpers/tinyModels.js';
 import { shortVideo, stationVideo } from '../helpers/videos.js';
 
@@ -42,19 +43,9 @@ const stagesOf = (id: string) =>
     finished_at_ms: number;
   }[];
 
-async function until<T>(
-  check: () => T | undefined | null | false,
-  what: string,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== null && v !== false) return v;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** waitFor with the check first and the description second, as these tests read. */
+const until = <T>(check: Parameters<typeof waitFor<T>>[0], what: string, timeoutMs: number) =>
+  waitFor(check, timeoutMs, what);
 
 function startWorker(): Spawned {
   const w = spawnTs('server/video/worker/main.ts', {

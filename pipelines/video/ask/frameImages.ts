@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
-import sharp from 'sharp';
 import type { LlmVideoFrame } from '../../../models/roles/llm.js';
 import { throwIfAborted } from '../../../models/runtime/errors.js';
+import { readFrameRgb } from '../frameImage.js';
 import type { VideoFiles } from '../types.js';
 
 /**
@@ -25,17 +25,7 @@ export async function loadFrameImages(
       } catch {
         return null;
       }
-      const { data, info } = await sharp(path)
-        .removeAlpha()
-        .toColourspace('srgb')
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-      return {
-        rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-        width: info.width,
-        height: info.height,
-        ptsMs: tMs,
-      };
+      return { ...(await readFrameRgb(path)), ptsMs: tMs };
     }),
   );
   throwIfAborted(signal);

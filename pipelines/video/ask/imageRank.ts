@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { ModelError } from '../../../models/runtime/errors.js';
+import { isMissingFile } from '../../../core/files.js';
+import { SightlineError } from '../../../protocol/errors.js';
+import { entryLength, parseFeatureFile as parseFeatureBytes } from '../featureFile.js';
 import type { TextImageModel, VideoFiles } from '../types.js';
 
 /** The feature file of text–image embeddings the `features` stage writes, one row per frame. */
@@ -19,43 +21,13 @@ export interface FrameSimilarity {
   similarity: number;
 }
 
-/**
- * Parses a feature file: one JSON header line `{"dims":N,"tMs":[…]}\n`, then
- * float32 little-endian rows, one per `tMs`. (The ingest side's
- * pipelines/video/featureFile.ts owns the format; this reader only depends on
- * it through this function.)
- */
+/** A text–image feature file's bytes as embeddings (the format of pipelines/video/featureFile.ts). */
 export function parseFeatureFile(bytes: Uint8Array): ImageFeatures {
-  const nl = bytes.indexOf(0x0a);
-  if (nl < 0) throw new ModelError('ERR_MODEL_INPUT', 'feature file: no header line');
-  let header: unknown;
-  try {
-    header = JSON.parse(Buffer.from(bytes.subarray(0, nl)).toString('utf8'));
-  } catch (error) {
-    throw new ModelError('ERR_MODEL_INPUT', 'feature file: the header is not JSON', { cause: error });
+  const { header, data } = parseFeatureBytes(bytes, IMAGE_TEXT_FEATURES);
+  if (entryLength(header) !== header.dims) {
+    throw new SightlineError('ERR_INVALID_ARGUMENT', `${IMAGE_TEXT_FEATURES}: one row per frame expected`);
   }
-  const h = header as { dims?: unknown; tMs?: unknown };
-  if (
-    typeof h.dims !== 'number' ||
-    !Number.isInteger(h.dims) ||
-    h.dims <= 0 ||
-    !Array.isArray(h.tMs) ||
-    !h.tMs.every((t) => typeof t === 'number')
-  ) {
-    throw new ModelError('ERR_MODEL_INPUT', 'feature file: the header needs dims and tMs');
-  }
-  const tMs = h.tMs as number[];
-  const body = bytes.subarray(nl + 1);
-  if (body.length !== tMs.length * h.dims * 4) {
-    throw new ModelError(
-      'ERR_MODEL_INPUT',
-      `feature file: ${body.length} bytes of rows, expected ${tMs.length} × ${h.dims} floats`,
-    );
-  }
-  const rows = new Float32Array(tMs.length * h.dims);
-  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
-  for (let i = 0; i < rows.length; i++) rows[i] = view.getFloat32(i * 4, true);
-  return { dims: h.dims, tMs, rows };
+  return { dims: header.dims, tMs: header.tMs, rows: data };
 }
 
 /** The video's text–image embeddings, or null when the file does not exist (no such model at ingest). */
@@ -64,7 +36,7 @@ export async function readImageFeatures(files: VideoFiles, videoId: string): Pro
   try {
     bytes = await readFile(files.features(videoId, IMAGE_TEXT_FEATURES));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (isMissingFile(error)) return null;
     throw error;
   }
   return parseFeatureFile(bytes);

@@ -1,8 +1,9 @@
-import sharp from 'sharp';
-import type { LlmImage, VisionEncoder } from '../../../models/roles/llm.js';
+import type { LlmImage, LlmVideoFrame, VisionEncoder } from '../../../models/roles/llm.js';
 import { throwIfAborted } from '../../../models/runtime/errors.js';
+import { ChangeGate, type ChangeGateOptions } from '../../watch/changeGate.js';
 import { type CompressorOptions, TokenCompressor } from '../../watch/compressor.js';
 import { writeFeatureFile } from '../featureFile.js';
+import { readFrameRgb } from '../frameImage.js';
 import type { FrameRecord, TextImageModel, VideoFiles } from '../types.js';
 
 /** The feature files the `features` stage writes (names under `files.features`). */
@@ -11,22 +12,21 @@ export const FEATURE_FILES = Object.freeze({ vision: 'vision.f32', imageText: 'i
 /** Without a vision encoder, besides the scene frames, one frame at least this far after the last kept one is kept. */
 export const SPARSE_KEEP_MS = 5000;
 
+/**
+ * The change gate in front of the encoder, offline: a frame is encoded when its thumbnail
+ * differs from the last encoded frame's (or ffmpeg marked a scene change), else at least
+ * every `heartbeatMs`. At ~0.7 s a 512² frame for the real SmolVLM2 encoder, the frames that
+ * are encoded decide the ingest's cost: a still lecture encodes one frame in ten, not all.
+ * The live rate limits do not apply (the video is not watched in real time).
+ */
+export const OFFLINE_GATE: Readonly<Partial<ChangeGateOptions>> = Object.freeze({
+  heartbeatMs: 10_000,
+  maxFps: 1000,
+  idleFps: 1000,
+});
+
 /** What `features` decided for one frame. */
 export type FrameFeatures = Pick<FrameRecord, 'tMs' | 'kept' | 'changedShare'>;
-
-/** Reads a stored frame JPEG as packed RGB. */
-export async function readFrameRgb(path: string): Promise<LlmImage> {
-  const { data, info } = await sharp(path)
-    .toColourspace('srgb')
-    .removeAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return {
-    rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-    width: info.width,
-    height: info.height,
-  };
-}
 
 /** An image the compressor keeps in the offline mode: the rows are what it compares; the pixels stay on disk. */
 const NO_PIXELS: LlmImage = { rgb: new Uint8Array(0), width: 0, height: 0 };
@@ -50,8 +50,8 @@ export function offlineCompressor(
 }
 
 /**
- * The `features` stage over the committed frames (time order): each frame through the vision
- * encoder into the offline compressor; a frame is kept when the compressor lists it or ffmpeg
+ * The `features` stage over the committed frames (time order): each frame that passes the
+ * offline change gate (or starts a scene) through the vision encoder into the offline compressor; a frame is kept when the compressor lists it or ffmpeg
  * marked it a scene change. The kept frames' full rows (`tokensPerFrame × hidden` each) go to
  * `vision.f32`, their text–image embeddings (when such a model is set) to `image-text.f32`.
  * Without an encoder: scene frames, the first frame, and one every {@link SPARSE_KEEP_MS}.
@@ -66,8 +66,10 @@ export async function computeFeatures(
     signal?: AbortSignal;
     onProgress?: (stagePercent: number) => void;
     compressor?: Partial<Pick<CompressorOptions, 'similarity' | 'sceneCut'>>;
+    /** The gate in front of the encoder (default {@link OFFLINE_GATE}); null encodes every frame. */
+    gate?: Partial<ChangeGateOptions> | null;
   } = {},
-): Promise<{ frames: FrameFeatures[]; files: string[] }> {
+): Promise<{ frames: FrameFeatures[]; files: string[]; encoded: number }> {
   const { signal, onProgress } = options;
   const { vision, textImage } = models;
   const ordered = [...frames].sort((a, b) => a.tMs - b.tMs);
@@ -77,6 +79,8 @@ export async function computeFeatures(
   const visionRows: Float32Array[] = [];
   const embeddings: Float32Array[] = [];
   let lastKeptMs = Number.NEGATIVE_INFINITY;
+  const gate = options.gate === null ? null : new ChangeGate({ ...OFFLINE_GATE, ...options.gate });
+  let encoded = 0;
 
   for (const [i, f] of ordered.entries()) {
     throwIfAborted(signal);
@@ -86,10 +90,19 @@ export async function computeFeatures(
     let changedShare: number | null = null;
     let rows: Float32Array | null = null;
     if (vision && compressor) {
-      rows = await vision.encodeFrame(image, { signal });
-      const r = compressor.add({ ...NO_PIXELS, ptsMs: f.tMs }, rows);
-      kept = r.kept > 0 || f.scene;
-      changedShare = r.changed / vision.tokensPerFrame;
+      const looked = gate?.offer({ ...image, ptsMs: f.tMs });
+      if (!f.scene && looked && !looked.pass) {
+        // Looks like the last encoded frame: nothing new for the encoder to see.
+        kept = false;
+        changedShare = 0;
+      } else {
+        const frame: LlmVideoFrame = { ...image, ptsMs: f.tMs };
+        rows = await vision.encodeFrame(frame, { signal });
+        encoded++;
+        const r = compressor.add({ ...NO_PIXELS, ptsMs: f.tMs }, rows);
+        kept = r.kept > 0 || f.scene;
+        changedShare = r.changed / vision.tokensPerFrame;
+      }
     } else {
       kept = f.scene || f.tMs - lastKeptMs >= SPARSE_KEEP_MS;
     }
@@ -127,5 +140,5 @@ export async function computeFeatures(
     written.push(FEATURE_FILES.imageText);
   }
   onProgress?.(100);
-  return { frames: decisions, files: written };
+  return { frames: decisions, files: written, encoded };
 }

@@ -1,7 +1,7 @@
 import type { Ocr } from '../../../models/roles/ocr.js';
 import { throwIfAborted } from '../../../models/runtime/errors.js';
+import { readFrameRgb } from '../frameImage.js';
 import type { FrameRecord, OcrRecord, VideoFiles } from '../types.js';
-import { readFrameRgb } from './features.js';
 
 /** Lines read with less confidence than this (0–1) are left out (as the live OCR reader does). */
 export const OCR_MIN_CONFIDENCE = 0.5;

@@ -31,30 +31,6 @@ export function ocrFtsText(text: string): string {
   return spaced === text ? text : `${text} ${spaced}`;
 }
 
-interface FrameRow {
-  t_ms: number;
-  scene: number;
-  scene_score: number;
-  kept: number;
-  changed_share: number | null;
-}
-
-/** A video's committed frames, in time order (what a resumed ingest reads back). */
-export function committedFrames(db: VideoDb, videoId: string): FrameRecord[] {
-  const rows = db
-    .prepare(
-      'SELECT t_ms, scene, scene_score, kept, changed_share FROM frames WHERE video_id = ? ORDER BY t_ms',
-    )
-    .all(videoId) as FrameRow[];
-  return rows.map((r) => ({
-    tMs: r.t_ms,
-    scene: r.scene === 1,
-    sceneScore: r.scene_score,
-    kept: r.kept === 1,
-    changedShare: r.changed_share,
-  }));
-}
-
 /**
  * The ingest's writes to the SQLite index. Each `commit*` is one transaction:
  * it replaces the stage's rows for the video, records the stage as finished

@@ -43,14 +43,14 @@ describe('image-text features', () => {
     ['a header that is not JSON', Buffer.from('dims=2\n')],
     ['dims missing', Buffer.from('{"tMs":[0]}\n')],
     ['rows of the wrong length', featureBytes(2, [0, 1000], [1, 0, 1])],
-  ])('refuses %s with ERR_MODEL_INPUT', (_name, bytes) => {
+  ])('refuses %s with ERR_INVALID_ARGUMENT', (_name, bytes) => {
     let error: unknown;
     try {
       parseFeatureFile(bytes);
     } catch (e) {
       error = e;
     }
-    expect((error as SightlineError).code).toBe('ERR_MODEL_INPUT');
+    expect((error as SightlineError).code).toBe('ERR_INVALID_ARGUMENT');
   });
 
   it('reads the video feature file; null when there is none', async () => {

@@ -1,12 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ProbeInfo } from '../../../pipelines/video/types.js';
 import { openVideoDb, type VideoDb } from '../../../server/video/db/open.js';
-import {
-  committedFrames,
-  ocrFtsText,
-  SqliteIngestWriter,
-  spacedOcrText,
-} from '../../../server/video/db/writer.js';
+import { SqliteVideoIndex } from '../../../server/video/db/reader.js';
+import { ocrFtsText, SqliteIngestWriter, spacedOcrText } from '../../../server/video/db/writer.js';
 
 const PROBE: ProbeInfo = {
   durationMs: 60_000,
@@ -81,7 +77,8 @@ describe('SqliteIngestWriter', () => {
     expect(video('v1')).toMatchObject({ status: 'ingesting', duration_ms: 60_000 });
     expect(JSON.parse(video('v1').probe_json as string)).toEqual(PROBE);
     expect(
-      committedFrames(db, 'v1')
+      new SqliteVideoIndex(db)
+        .frames('v1')
         .filter((f) => f.kept)
         .map((f) => f.tMs),
     ).toEqual([0, 30_000]);
@@ -114,7 +111,7 @@ describe('SqliteIngestWriter', () => {
       ),
     ).toThrow(/12345 ms/);
     expect(writer.finishedStages('v1')).toEqual(['probe', 'frames', 'audio']);
-    expect(committedFrames(db, 'v1').some((f) => f.kept)).toBe(false);
+    expect(new SqliteVideoIndex(db).frames('v1').some((f) => f.kept)).toBe(false);
     expect(db.prepare('SELECT COUNT(*) AS n FROM feature_files').get()).toEqual({ n: 0 });
     expect(video('v1').status).toBe('ingesting');
   });
@@ -124,7 +121,7 @@ describe('SqliteIngestWriter', () => {
     writer.commitIndex('v1', [], 5_000);
     writer.commitFrames('v1', frames.slice(0, 2));
     expect(writer.finishedStages('v1')).toEqual(['probe', 'frames']);
-    expect(committedFrames(db, 'v1').map((f) => f.tMs)).toEqual([0, 1_000]);
+    expect(new SqliteVideoIndex(db).frames('v1').map((f) => f.tMs)).toEqual([0, 1_000]);
     expect(video('v1').status).toBe('ingesting');
   });
 
