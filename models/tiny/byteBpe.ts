@@ -30,6 +30,12 @@ const MERGES: [string, string][] = [
  * a few merges (`options.merges` of them, default all), then `specials` as added
  * tokens with consecutive ids.
  */
+
+/** A tokenizer.json `added_tokens` entry for a special token, as Hugging Face writes them. */
+export function specialToken(id: number, content: string) {
+  return { id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
+}
+
 export function byteLevelBpeTokenizer(
   specials: string[],
   options: { merges?: number } = {},
@@ -46,15 +52,7 @@ export function byteLevelBpeTokenizer(
   const added = specials.map((content) => {
     const id = next++;
     ids.set(content, id);
-    return {
-      id,
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    };
+    return specialToken(id, content);
   });
   const json = {
     version: '1.0',

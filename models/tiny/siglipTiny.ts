@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { specialToken } from './byteBpe.js';
 import { dim, encoderLayer, Graph, layerNorm, linear, scalar } from './onnxGraph.js';
 
 /** The sizes of a SigLIP graph: the tiny test model's, or the real base model's (`SIGLIP_BASE`). */
@@ -85,15 +86,7 @@ export function siglipTinyTokenizer(): { json: Record<string, unknown>; vocabSiz
   for (const w of TINY_WORDS) pieces.push([`${SPACE}${w}`, -1 - w.length / 100]);
   const chars = 'abcdefghijklmnopqrstuvwxyz0123456789';
   for (const c of chars) pieces.push([c, -5], [`${SPACE}${c}`, -4]);
-  const special = (id: number, content: string) => ({
-    id,
-    content,
-    single_word: false,
-    lstrip: false,
-    rstrip: false,
-    normalized: false,
-    special: true,
-  });
+  const special = specialToken;
   const json = {
     version: '1.0',
     truncation: null,

@@ -9,6 +9,7 @@ import type { AskRequest, IngestProgress, VideoInfo } from '../../protocol/video
 import { ownerOf } from '../auth/token.js';
 import type { AppContext } from '../context.js';
 import { readBody } from '../http/body.js';
+import type { DiskVideoFiles } from './files.js';
 import { isFinalStatus, progressOf } from './progressBus.js';
 import { timelineHandler } from './timelineRoute.js';
 import { httpStatusOf, UPLOAD_PATH } from './upload.js';
@@ -239,6 +240,22 @@ async function sendStoredFile(
   }
 }
 
+/** A stored JPEG of a video (`frames` or `thumbs`), with the media GETs' `?access_token=`. */
+function jpegRoute(
+  folder: 'frames' | 'thumbs',
+  pathOf: (files: DiskVideoFiles, videoId: string, tMs: number) => string,
+): VideoRoute {
+  return route(
+    `GET /api/videos/:id/${folder}/:tMs.jpg`,
+    async ({ app, req, res, owner, params }) => {
+      app.videos.get(owner, params.id as string);
+      const path = pathOf(app.videos.files, params.id as string, Number(params.tMs));
+      await sendStoredFile(req, res, path, 'image/jpeg', false);
+    },
+    true,
+  );
+}
+
 const VIDEO_ROUTES: readonly VideoRoute[] = [
   route('GET /api/videos', async ({ app, res, owner, token }) =>
     sendJson(res, 200, { videos: app.videos.list(owner).map((v) => forCaller(v, token)) }),
@@ -262,24 +279,8 @@ const VIDEO_ROUTES: readonly VideoRoute[] = [
     res.writeHead(204, { 'tus-resumable': '1.0.0' });
     res.end();
   }),
-  route(
-    'GET /api/videos/:id/frames/:tMs.jpg',
-    async ({ app, req, res, owner, params }) => {
-      app.videos.get(owner, params.id as string);
-      const path = app.videos.files.frame(params.id as string, Number(params.tMs));
-      await sendStoredFile(req, res, path, 'image/jpeg', false);
-    },
-    true,
-  ),
-  route(
-    'GET /api/videos/:id/thumbs/:tMs.jpg',
-    async ({ app, req, res, owner, params }) => {
-      app.videos.get(owner, params.id as string);
-      const path = app.videos.files.thumbnail(params.id as string, Number(params.tMs));
-      await sendStoredFile(req, res, path, 'image/jpeg', false);
-    },
-    true,
-  ),
+  jpegRoute('frames', (files, id, tMs) => files.frame(id, tMs)),
+  jpegRoute('thumbs', (files, id, tMs) => files.thumbnail(id, tMs)),
   route(
     'GET /api/videos/:id/media',
     async ({ app, req, res, owner, params }) => {
