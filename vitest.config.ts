@@ -5,12 +5,17 @@ export default defineConfig({
     reporters: ['default', './test/summaryReporter.ts'],
     projects: [
       {
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/contract/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/contract/**/*.test.ts'],
+          globalSetup: ['test/videoFixtures.globalSetup.ts'],
+        },
       },
       {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/videoFixtures.globalSetup.ts'],
           execArgv: ['--expose-gc'],
           fileParallelism: false,
           testTimeout: 60_000,
@@ -21,7 +26,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/e2e/globalSetup.ts'],
+          globalSetup: ['test/e2e/globalSetup.ts', 'test/videoFixtures.globalSetup.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,

@@ -48,7 +48,7 @@ export const STATION_SIZE = { width: 480, height: 270, fps: 10 };
 
 const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
 /** Bumped whenever what a generator draws or says changes (the cache is keyed by file name). */
-const VIDEO_FIXTURES_VERSION = 2;
+const VIDEO_FIXTURES_VERSION = 3;
 const VIDEO_DIR = join(FIXTURE_DIR, `videos-v${VIDEO_FIXTURES_VERSION}`);
 
 function cached(name: string, make: (tmp: string) => void): string {
@@ -144,7 +144,7 @@ const CODECS: Record<Container, string[]> = {
     '-movflags',
     '+faststart',
   ],
-  webm: ['-c:v', 'libvpx', '-b:v', '400k', '-c:a', 'libopus'],
+  webm: ['-c:v', 'libvpx', '-b:v', '400k', '-deadline', 'realtime', '-cpu-used', '8', '-c:a', 'libopus'],
   mov: ['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-c:a', 'aac'],
   mkv: ['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-c:a', 'libopus'],
 };
@@ -233,4 +233,18 @@ export function badVideos(): {
     ffmpeg(['-f', 'lavfi', '-i', 'color=c=red:s=160x120:r=10', '-frames:v', '0', '-c:v', 'libx264', out]),
   );
   return { truncatedMp4, textAsMp4, zeroBytes, zeroSeconds };
+}
+
+/** Every test video above, made now if missing (the test set-up calls this once); returns their paths. */
+export function allTestVideos(): string[] {
+  return [
+    stationVideo(),
+    stationVideo({ container: 'webm' }),
+    stationVideo({ container: 'mkv' }),
+    stationVideo({ container: 'mov' }),
+    stationVideo({ audio: false }),
+    stationAudioOnly(),
+    shortVideo(),
+    ...Object.values(badVideos()),
+  ];
 }

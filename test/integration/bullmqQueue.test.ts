@@ -51,7 +51,6 @@ function captured(): { log: Logger; lines: LogLine[] } {
   };
 }
 
-type Maybe<T> = T | undefined | null | false;
 /** waitFor with the check first and the description second, as these tests read. */
 const until = <T>(check: Parameters<typeof waitFor<T>>[0], what: string, timeoutMs = 20_000) =>
   waitFor(check, timeoutMs, what);

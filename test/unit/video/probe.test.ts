@@ -10,7 +10,8 @@ import {
 
 const limits = { maxDurationMs: 3_600_000 };
 
-describe('probeVideo: judged by content, never by name', () => {
+// Each test runs ffprobe and a demux pass over a 60 s file: seconds on a loaded 2-core machine.
+describe('probeVideo: judged by content, never by name', { timeout: 30_000 }, () => {
   it.each([
     ['a truncated MP4 (the index says 60 s, the data stops early)', 'truncatedMp4', 'ERR_VIDEO_UNREADABLE'],
     ['a text file named .mp4', 'textAsMp4', 'ERR_VIDEO_UNREADABLE'],
