@@ -122,6 +122,15 @@ export class Call extends TypedEmitter<CallEvents> {
     return this.#videoTaps.get('screen') ?? this.#videoTaps.get('camera') ?? null;
   }
 
+  /** The caller's tracks the call takes: each producer's id, source and whether it is paused (muted). */
+  get producers(): { id: string; source: 'mic' | VideoSource; paused: boolean }[] {
+    return [...this.#producers.values()].map((p) => ({
+      id: p.id,
+      source: p.appData.source as 'mic' | VideoSource,
+      paused: p.paused,
+    }));
+  }
+
   /**
    * The video the assistant's watch lane reads, for the whole call: the screen's
    * frames while a screen is shared, the camera's otherwise. One reader.
