@@ -38,7 +38,13 @@ describe('Assistant.interrupt (the button)', () => {
       ['user', 'What is the weather?'],
       ['assistant', 'The weather today is sunny. Tomorrow'],
     ]);
-    expect(h.rec.states.map((s) => s.state)).toEqual(['user-speaking', 'thinking', 'thinking', 'speaking', 'listening']);
+    expect(h.rec.states.map((s) => s.state)).toEqual([
+      'user-speaking',
+      'thinking',
+      'thinking',
+      'speaking',
+      'listening',
+    ]);
     expect(h.rec.metrics.map((m) => m.interrupted)).toEqual([true]);
     expect(h.assistant.state).toBe('listening');
   });
