@@ -41,7 +41,8 @@ export const requestSchemas = {
   produce: z.strictObject({
     transportId: id,
     kind: z.enum(['audio', 'video']),
-    source: z.enum(['mic', 'camera']),
+    /** `screen`: a shared screen is the video the assistant sees (it replaces the camera's). */
+    source: z.enum(['mic', 'camera', 'screen']),
     rtpParameters: mediasoupObject,
   }),
   closeProducer: z.strictObject({ producerId: id }),
@@ -49,6 +50,28 @@ export const requestSchemas = {
   resumeConsumer: z.strictObject({ consumerId: id }),
   leave: z.strictObject({}),
   ping: z.strictObject({}),
+  /**
+   * Back into a call after the WebSocket dropped, within `resumeWindowMs` of the drop: the same
+   * call, transports, producers, assistant and conversation (instead of `join`). `token` may be a
+   * fresh one (the old may have expired); it must name the same owner.
+   */
+  resume: z.strictObject({
+    token: z.string().min(1).max(4096),
+    callId: id,
+    resumeToken: z.string().min(16).max(256),
+  }),
+  /** New ICE parameters for a transport whose connection failed (the client then calls `transport.restartIce`). */
+  restartIce: z.strictObject({ transportId: id }),
+  /** Mute: the server stops taking this producer's media (and says so in its metrics); `resumeProducer` undoes it. */
+  pauseProducer: z.strictObject({ producerId: id }),
+  resumeProducer: z.strictObject({ producerId: id }),
+  /** Stop the assistant now (a button, not speech): its reply is cut where it was heard. */
+  interrupt: z.strictObject({}),
+  /**
+   * Push-to-talk: `pressed: true` starts the person's turn (and stops the assistant if it speaks);
+   * `false` ends the turn at once, without waiting for silence.
+   */
+  pushToTalk: z.strictObject({ pressed: z.boolean() }),
   /** A typed message to the assistant: joins the dialog like spoken words. */
   sendText: z.strictObject({ text: z.string().trim().min(1).max(MAX_TEXT_CHARS) }),
   /** A still image (photo, screenshot, chart) for the assistant to look at, at full resolution. */
@@ -86,7 +109,21 @@ export type RequestData<M extends Method> = z.infer<(typeof requestSchemas)[M]>;
 
 /** Response payloads, one per method (server-produced, so typed but not validated). */
 export interface ResponseDataMap {
-  join: { callId: string; routerRtpCapabilities: Record<string, unknown>; protocolVersion: number };
+  join: {
+    callId: string;
+    routerRtpCapabilities: Record<string, unknown>;
+    protocolVersion: number;
+    /** Presents with `resume` after a dropped WebSocket; secret to this connection. */
+    resumeToken: string;
+    /** How long the call waits for `resume` after the WebSocket drops before it closes. */
+    resumeWindowMs: number;
+  };
+  resume: { callId: string; resumeToken: string; resumeWindowMs: number };
+  restartIce: { iceParameters: Record<string, unknown> };
+  pauseProducer: Record<string, never>;
+  resumeProducer: Record<string, never>;
+  interrupt: { interrupted: boolean };
+  pushToTalk: Record<string, never>;
   createTransport: {
     id: string;
     iceParameters: Record<string, unknown>;

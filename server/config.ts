@@ -29,7 +29,16 @@ export interface Config {
   };
   /** Live video tracks in calls (VIDEO_FPS) and uploaded-video Q&A. */
   video: VideoConfig;
-  limits: { maxCalls: number; wsHeartbeatMs: number; requestTimeoutMs: number };
+  limits: {
+    maxCalls: number;
+    wsHeartbeatMs: number;
+    requestTimeoutMs: number;
+    /**
+     * How long a call outlives its dropped WebSocket, waiting for `resume` (CALL_RESUME_WINDOW_MS);
+     * 0: no resume, the call closes with its socket.
+     */
+    resumeWindowMs: number;
+  };
   log: { level: LogLevel; content: boolean };
   assistant: AssistantConfig;
 }
@@ -123,6 +132,7 @@ const schema = z.object({
   MAX_CALLS: z.coerce.number().int().min(1).default(50),
   WS_HEARTBEAT_MS: z.coerce.number().int().min(200).default(2000),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  CALL_RESUME_WINDOW_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_CONTENT: bool.default(false),
   SIGHTLINE_MODEL_SET: z.string().default('default'),
@@ -236,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCalls: e.MAX_CALLS,
       wsHeartbeatMs: e.WS_HEARTBEAT_MS,
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      resumeWindowMs: e.CALL_RESUME_WINDOW_MS,
     },
     log: { level: e.LOG_LEVEL, content: e.LOG_CONTENT },
     assistant: {

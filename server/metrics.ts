@@ -61,6 +61,12 @@ export class ServerMetrics {
     help: 'Open WebRTC transports',
     registers: [this.registry],
   });
+  readonly callResumes = new Counter({
+    name: 'sightline_call_resumes_total',
+    help: 'Calls whose WebSocket dropped, by outcome: resumed on a new connection, or expired (closed after the window)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly errors = new Counter({
     name: 'sightline_errors_total',
     help: 'Errors reported to clients, by code',

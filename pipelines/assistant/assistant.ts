@@ -208,6 +208,33 @@ export class Assistant extends TypedEmitter<AssistantEvents> implements Assistan
     this.#turnContext = target ? videoTurnContext(target, (e) => this.emit('videoAnswer', e)) : null;
   }
 
+  interrupt(): { interrupted: boolean } {
+    const turn = this.#turn;
+    const state = this.#state.state;
+    // Thinking without a turn is the person's words still being transcribed: no assistant turn to stop.
+    if (this.#closed || !turn || !(state === 'thinking' || state === 'speaking' || state === 'interrupted')) {
+      return { interrupted: false };
+    }
+    this.#turn = null;
+    this.#policy.reset();
+    this.#dropUtterance();
+    // Cut where heard: the turn's playback end reports the heard text, marked interrupted.
+    abortTurn(turn);
+    this.#state.to('listening');
+    return { interrupted: true };
+  }
+
+  pushToTalk(pressed: boolean): void {
+    if (this.#closed) return;
+    const ptt = this.#lanes.pushToTalk;
+    if (!pressed) {
+      ptt?.release();
+      return;
+    }
+    this.interrupt();
+    ptt?.press();
+  }
+
   /** The video the person asks about, or null. */
   get focusedVideoId(): string | null {
     return this.#focusedVideoId;

@@ -11,6 +11,7 @@ import type { Vad } from '../../models/roles/vad.js';
 import type { MetricsSink } from '../core/metrics.js';
 import type { Stage } from '../core/stage.js';
 import type { EchoGuard, ListenEvent } from '../listen/events.js';
+import type { PushToTalk } from '../listen/pushToTalk.js';
 import type { VisualContext } from '../watch/visualContext.js';
 
 /**
@@ -49,6 +50,8 @@ export interface AssistantLanes {
   listen: Stage<AudioFrame, ListenEvent>;
   /** The echo guard the listen stage uses; the assistant tells it what was sent (noteSent). null: none. */
   echo: EchoGuard | null;
+  /** The push-to-talk control the listen stage reads, if it was given one. */
+  pushToTalk?: PushToTalk | null;
   /** The watch lane, or null (no camera context). */
   watch:
     | (VisualContext & {

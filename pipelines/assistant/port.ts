@@ -19,4 +19,15 @@ export interface AssistantPort {
   toolResult(callId: string, outcome: ToolOutcome): void;
   /** From the next turn on, every question is about this video (its evidence instead of the camera); null: the camera again. */
   focusVideo(target: VideoFocusTarget | null): void;
+  /**
+   * Stops the assistant's turn now, as a barge-in would: the reply is cut where
+   * it was heard (the history keeps that part; the final `reply` says
+   * interrupted). `interrupted` is false when no assistant turn was thinking or speaking.
+   */
+  interrupt(): { interrupted: boolean };
+  /**
+   * Push-to-talk: pressed, the person has the turn (the assistant stops as with
+   * `interrupt`; pauses end nothing); released, the person's turn ends at once.
+   */
+  pushToTalk(pressed: boolean): void;
 }

@@ -7,6 +7,7 @@ import { type Stage, type StageContext, withSignal } from '../core/stage.js';
 import { AudioRing } from './audioRing.js';
 import type { EchoGuard, ListenEvent } from './events.js';
 import { fillIdle } from './idleFill.js';
+import type { PushToTalk } from './pushToTalk.js';
 import { toRate } from './toRate.js';
 import { Transcriber } from './transcriber.js';
 import {
@@ -36,6 +37,8 @@ export interface ListenerOptions {
   language?: string;
   /** No microphone frame for this long: silence continues the timeline (see fillIdle); default 1000 ms. */
   idleFillMs?: number;
+  /** Push-to-talk: held, pauses end nothing; released, the turn ends at once (see createTurnDetector). */
+  pushToTalk?: PushToTalk;
 }
 
 /**
@@ -138,7 +141,7 @@ export function listener(o: ListenerOptions): Stage<AudioFrame, ListenEvent> {
       model: turnModel,
       audio: (fromMs, toMs) => toRate(audio(fromMs, toMs), turnModel.sampleRateHz, inner),
     };
-    const detectTurns = createTurnDetector(o.turn, modelSource, () => transcriber.words());
+    const detectTurns = createTurnDetector(o.turn, modelSource, () => transcriber.words(), o.pushToTalk);
 
     const pump = async () => {
       try {

@@ -4,6 +4,7 @@ import type { EndOfTurnPrediction, TurnDetector } from '../../models/roles/turn.
 import { SightlineError } from '../../protocol/errors.js';
 import { abortable } from '../core/abortable.js';
 import type { Stage, StageContext } from '../core/stage.js';
+import type { PushToTalk } from './pushToTalk.js';
 import type { VadVerdict } from './vadStage.js';
 import { looksUnfinished } from './words.js';
 
@@ -11,9 +12,10 @@ import { looksUnfinished } from './words.js';
  * Why a turn ended: a pause long enough (`silence`), the turn model's verdict
  * (`model`), the length cap (`max-turn`), the audio stopping mid-turn
  * (`input-ended`: the call or its microphone ended), or the timeline breaking
- * mid-turn (`timeline-gap`: audio lost for longer than the tap fills).
+ * mid-turn (`timeline-gap`: audio lost for longer than the tap fills), or the
+ * push-to-talk button released (`released`).
  */
-export type EndOfTurnReason = 'silence' | 'max-turn' | 'model' | 'input-ended' | 'timeline-gap';
+export type EndOfTurnReason = 'silence' | 'max-turn' | 'model' | 'input-ended' | 'timeline-gap' | 'released';
 
 /**
  * What the turn detector says, on the VAD's timeline (`ptsMs` of the verdicts).
@@ -121,11 +123,16 @@ interface Candidate {
  * A verdict marked `reanchored` ends an open turn ('timeline-gap', at the end
  * of the last verdict before it) and starts afresh; input that ends mid-turn
  * ends it too ('input-ended').
+ *
+ * With `pushToTalk`: while it is held, pauses end nothing (no silence rule, no
+ * turn model; the length cap still applies); its release ends an open turn at
+ * the next verdict ('released'); a release with no turn open ends nothing.
  */
 export function createTurnDetector(
   options: Partial<TurnDetectorOptions> = {},
   turnModel?: TurnModelSource,
   words?: () => string,
+  pushToTalk?: PushToTalk,
 ): Stage<VadVerdict, TurnEvent> {
   const o: TurnDetectorOptions = { ...TURN_DEFAULTS, ...options };
   validate(o);
@@ -154,6 +161,8 @@ export function createTurnDetector(
       }
       const endMs = v.ptsMs + v.durationMs;
       lastEndMs = endMs;
+      const released = pushToTalk?.takeRelease() ?? false;
+      const held = pushToTalk?.held ?? false;
       const isSpeech = v.probability >= o.activationThreshold;
       // A click (a run shorter than minSpeechMs) leaves no trace.
       if (isSpeech) {
@@ -193,6 +202,10 @@ export function createTurnDetector(
         candidate = undefined;
       }
 
+      if (released) {
+        yield endOfTurn('released', endMs);
+        continue;
+      }
       if (endMs - turn.startMs >= o.maxTurnMs) {
         yield endOfTurn('max-turn', endMs);
         continue;
@@ -203,7 +216,7 @@ export function createTurnDetector(
       if (!turn.stopped && silenceMs >= o.minSilenceMs) {
         turn.stopped = true;
         yield { type: 'speech-stopped', ptsMs: turn.pauseStartMs, atMs: endMs };
-        if (turnModel) {
+        if (turnModel && !held) {
           const prediction = await askModel(turnModel, turn.startMs, endMs, ctx);
           if (prediction) {
             turn.probability = prediction.probability;
@@ -215,6 +228,7 @@ export function createTurnDetector(
           }
         }
       }
+      if (held) continue; // the button holds the turn open through pauses
       if (
         turn.stopped &&
         silenceMs >= turn.requiredSilenceMs &&

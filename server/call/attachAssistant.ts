@@ -6,6 +6,7 @@ import type { AssistantOptions } from '../../pipelines/assistant/options.js';
 import type { Metrics, MetricsSink } from '../../pipelines/core/metrics.js';
 import type { EchoGuard } from '../../pipelines/listen/events.js';
 import { listener } from '../../pipelines/listen/listener.js';
+import { PushToTalk } from '../../pipelines/listen/pushToTalk.js';
 import { Watcher } from '../../pipelines/watch/watcher.js';
 import type { ServerMetrics } from '../metrics.js';
 import type { Call } from './call.js';
@@ -36,6 +37,7 @@ export function attachAssistant(call: Call, deps: AttachAssistantDeps): Assistan
   const { models } = deps;
   const echo = deps.createEchoGuard();
   const metrics = stageMetrics(log);
+  const pushToTalk = new PushToTalk();
   const watcher = new Watcher({ vision: models.vision, ocr: models.ocr, clock: deps.clock, log, metrics });
   const assistant = new Assistant(
     { models, output: call.sink, clock: deps.clock, log, metrics, signal: call.scope.signal },
@@ -45,8 +47,10 @@ export function attachAssistant(call: Call, deps: AttachAssistantDeps): Assistan
         stt: models.stt,
         turnModel: models.turn,
         ...(echo ? { echo } : {}),
+        pushToTalk,
       }),
       echo,
+      pushToTalk,
       watch: watcher,
     },
     { ...deps.options, callStartMs: call.startedAtMs },
@@ -67,7 +71,8 @@ export function attachAssistant(call: Call, deps: AttachAssistantDeps): Assistan
       if (!call.closed) log.warn(`the ${what} lane ended with an error`, { error });
     });
   call.on('audioTap', (tap) => void run('listen', assistant.listen(tap.frames)));
-  call.on('videoTap', (tap) => void run('watch', assistant.watch(tap.frames)));
+  // One watch lane for the call: the camera's frames, the shared screen's while there is one.
+  void run('watch', assistant.watch(call.watchFrames));
   // The assistant follows the call's scope (closed by Call.close); the call only forgets it.
   call.once('closed', () => {
     call.assistant = null;

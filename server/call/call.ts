@@ -3,6 +3,7 @@ import type { types as ms } from 'mediasoup';
 import type { Clock } from '../../core/clock.js';
 import { TypedEmitter } from '../../core/events.js';
 import type { Logger } from '../../core/log.js';
+import type { VideoFrame } from '../../core/media.js';
 import type { AssistantPort } from '../../pipelines/assistant/port.js';
 import { CallScope } from '../../pipelines/core/scope.js';
 import { SightlineError } from '../../protocol/errors.js';
@@ -13,12 +14,14 @@ import { AudioSink } from '../media/audio-out/audioSink.js';
 import { VideoTap } from '../media/video-in/videoTap.js';
 import type { WorkerPool } from '../media/workerPool.js';
 import type { ServerMetrics } from '../metrics.js';
+import type { CallLink } from './callLink.js';
+import { VideoSelector, type VideoSource } from './videoSelector.js';
 
 export type CallEvents = {
   /** An event for the client (state, error, metrics). */
   push: { [E in keyof ServerEventMap]: [event: E, data: ServerEventMap[E]] }[keyof ServerEventMap];
   audioTap: [tap: AudioTap];
-  videoTap: [tap: VideoTap];
+  videoTap: [tap: VideoTap, source: VideoSource];
   closed: [reason: string];
 };
 
@@ -54,13 +57,17 @@ export class Call extends TypedEmitter<CallEvents> {
   readonly scope = new CallScope();
   /** The call's assistant, once attached; null while the models it needs are missing. */
   assistant: AssistantPort | null = null;
+  /** Who holds the call (its connection, or none while it waits for `resume`); set at `join`. */
+  link: CallLink | null = null;
   readonly #deps: CallDeps;
   readonly #log: Logger;
   readonly #transports = new Map<string, ms.WebRtcTransport>();
   readonly #producers = new Map<string, ms.Producer>();
   readonly #consumers = new Map<string, ms.Consumer>();
   #audioTap: AudioTap | null = null;
-  #videoTap: VideoTap | null = null;
+  readonly #videoTaps = new Map<VideoSource, VideoTap>();
+  /** The frames the watch lane sees: the screen's while one is shared, else the camera's. */
+  readonly #video = new VideoSelector();
   #state: CallState = 'joined';
   #closed = false;
 
@@ -110,19 +117,37 @@ export class Call extends TypedEmitter<CallEvents> {
     return this.#audioTap;
   }
 
+  /** The video tap the assistant watches: the shared screen's while there is one, else the camera's. */
   get videoTap(): VideoTap | null {
-    return this.#videoTap;
+    return this.#videoTaps.get('screen') ?? this.#videoTaps.get('camera') ?? null;
+  }
+
+  /** The caller's tracks the call takes: each producer's id, source and whether it is paused (muted). */
+  get producers(): { id: string; source: 'mic' | VideoSource; paused: boolean }[] {
+    return [...this.#producers.values()].map((p) => ({
+      id: p.id,
+      source: p.appData.source as 'mic' | VideoSource,
+      paused: p.paused,
+    }));
+  }
+
+  /**
+   * The video the assistant's watch lane reads, for the whole call: the screen's
+   * frames while a screen is shared, the camera's otherwise. One reader.
+   */
+  get watchFrames(): AsyncIterable<VideoFrame> {
+    return this.#video.frames;
   }
 
   get resources(): CallResources {
-    const ffmpeg = this.#videoTap?.ffmpegPid;
+    const taps = [...this.#videoTaps.values()].filter((t) => !t.closed);
     return {
       transports: this.#transports.size,
       producers: this.#producers.size,
       consumers: this.#consumers.size,
       audioTaps: this.#audioTap && !this.#audioTap.closed ? 1 : 0,
-      videoTaps: this.#videoTap && !this.#videoTap.closed ? 1 : 0,
-      ffmpegPids: ffmpeg ? [ffmpeg] : [],
+      videoTaps: taps.length,
+      ffmpegPids: taps.map((t) => t.ffmpegPid).filter((pid): pid is number => pid !== null),
     };
   }
 
@@ -163,16 +188,23 @@ export class Call extends TypedEmitter<CallEvents> {
     await this.#transport(transportId).connect({ dtlsParameters });
   }
 
-  /** Accepts the caller's mic or camera and starts the matching media tap. */
+  /**
+   * Accepts the caller's mic, camera or shared screen and starts the matching
+   * media tap. A screen is what the assistant watches while it is shared
+   * (closing it returns to the camera).
+   */
   async produce(
     transportId: string,
     kind: 'audio' | 'video',
-    source: 'mic' | 'camera',
+    source: 'mic' | VideoSource,
     rtpParameters: ms.RtpParameters,
   ): Promise<ms.Producer> {
     const transport = this.#transport(transportId);
     if ((source === 'mic') !== (kind === 'audio')) {
-      throw new SightlineError('ERR_INVALID_MESSAGE', 'source "mic" is audio and "camera" is video');
+      throw new SightlineError(
+        'ERR_INVALID_MESSAGE',
+        'source "mic" is audio; "camera" and "screen" are video',
+      );
     }
     if ([...this.#producers.values()].some((p) => p.appData.source === source)) {
       throw new SightlineError('ERR_INVALID_STATE', `a ${source} track is already published`);
@@ -181,8 +213,8 @@ export class Call extends TypedEmitter<CallEvents> {
     this.#producers.set(producer.id, producer);
     producer.observer.once('close', () => this.#producers.delete(producer.id));
     try {
-      if (kind === 'audio') await this.#startAudioTap(producer);
-      else await this.#startVideoTap(producer);
+      if (source === 'mic') await this.#startAudioTap(producer);
+      else await this.#startVideoTap(producer, source);
     } catch (error) {
       producer.close();
       this.#assertOpen();
@@ -192,9 +224,24 @@ export class Call extends TypedEmitter<CallEvents> {
   }
 
   closeProducer(producerId: string): void {
-    const producer = this.#producers.get(producerId);
-    if (!producer) throw new SightlineError('ERR_NOT_FOUND', 'no such producer');
-    producer.close();
+    this.#producer(producerId).close();
+  }
+
+  /**
+   * Mute: mediasoup stops forwarding the producer's RTP, so its tap (and the
+   * assistant) get nothing from it until `resumeProducer`. Idempotent.
+   */
+  async pauseProducer(producerId: string): Promise<void> {
+    await this.#producer(producerId).pause();
+  }
+
+  async resumeProducer(producerId: string): Promise<void> {
+    await this.#producer(producerId).resume();
+  }
+
+  /** New ICE parameters for a transport whose connection failed (ICE restart). */
+  async restartIce(transportId: string): Promise<ms.IceParameters> {
+    return this.#transport(transportId).restartIce();
   }
 
   /** Creates the paused consumer of the assistant's voice; `resumeConsumer` starts it. */
@@ -222,7 +269,8 @@ export class Call extends TypedEmitter<CallEvents> {
     this.#closed = true;
     this.scope.close(new SightlineError('ERR_ABORTED', `the call ended: ${reason}`));
     this.#audioTap?.close();
-    this.#videoTap?.close();
+    for (const tap of this.#videoTaps.values()) tap.close();
+    this.#video.close();
     this.sink.close();
     if (!this.router.closed) this.router.close();
     this.#deps.metrics.callsActive.dec();
@@ -248,6 +296,13 @@ export class Call extends TypedEmitter<CallEvents> {
       this.#assertOpen();
     }
     return child;
+  }
+
+  #producer(id: string): ms.Producer {
+    this.#assertOpen();
+    const producer = this.#producers.get(id);
+    if (!producer) throw new SightlineError('ERR_NOT_FOUND', 'no such producer');
+    return producer;
   }
 
   #transport(id: string): ms.WebRtcTransport {
@@ -287,7 +342,7 @@ export class Call extends TypedEmitter<CallEvents> {
     this.emit('audioTap', tap);
   }
 
-  async #startVideoTap(producer: ms.Producer): Promise<void> {
+  async #startVideoTap(producer: ms.Producer, source: VideoSource): Promise<void> {
     const tap = this.#keepIfOpen(
       await VideoTap.create({
         ...this.#tapOn(producer),
@@ -295,9 +350,16 @@ export class Call extends TypedEmitter<CallEvents> {
         onRestart: () => this.#deps.metrics.tapRestarts.inc(),
       }),
     );
-    this.#videoTap = tap;
+    this.#videoTaps.set(source, tap);
+    this.#video.add(source, tap);
+    const forget = () => {
+      this.#video.remove(source, tap);
+      if (this.#videoTaps.get(source) === tap) this.#videoTaps.delete(source);
+    };
+    producer.observer.once('close', forget);
+    void tap.whenClosed.then(forget);
     this.#trackTap('video', tap);
-    this.emit('videoTap', tap);
+    this.emit('videoTap', tap, source);
   }
 
   #trackTap(kind: 'audio' | 'video', tap: { whenClosed: Promise<void> }): void {

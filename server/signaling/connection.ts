@@ -39,7 +39,8 @@ function ownsVideo(videos: VideoService, owner: string, videoId: string, log: Lo
 /**
  * One client's WebSocket: validates every message at the boundary, dispatches
  * requests to their handlers, replies with data or a typed error, pushes call
- * events, and tears the call down when the socket goes (with or without goodbye).
+ * events. `leave` ends the call at once; a socket that drops without it lets the
+ * call wait for `resume` on another connection (see CallLink).
  */
 export class SignalingConnection implements ConnectionHandle {
   readonly id = randomUUID();
@@ -82,23 +83,43 @@ export class SignalingConnection implements ConnectionHandle {
     }, app.config.limits.wsHeartbeatMs);
   }
 
-  attach(call: Call): void {
-    if (this.#closed) {
-      call.close('connection closed before the call was ready');
-      throw new SightlineError('ERR_CONNECTION_CLOSED');
+  attach(call: Call, how: 'join' | 'resume' = 'join'): void {
+    const refusal = this.#closed
+      ? 'ERR_CONNECTION_CLOSED'
+      : this.call && !this.call.closed
+        ? 'ERR_ALREADY_JOINED'
+        : null;
+    if (refusal) {
+      // A new call nobody else holds is closed; a resumed one waits on for another connection.
+      if (how === 'join')
+        call.close(
+          refusal === 'ERR_CONNECTION_CLOSED'
+            ? 'connection closed before the call was ready'
+            : 'connection already in a call',
+        );
+      throw new SightlineError(refusal);
     }
-    if (this.call && !this.call.closed) {
-      call.close('connection already in a call');
-      throw new SightlineError('ERR_ALREADY_JOINED');
-    }
+    const link = call.link;
+    if (!link) throw new SightlineError('ERR_INTERNAL', 'a call without its link');
     this.call = call;
-    call.on('push', (event, data) => this.push(event, data as never));
-    call.once('closed', () => {
-      if (this.#metricsTimer) clearInterval(this.#metricsTimer);
-      this.#metricsTimer = null;
-    });
+    link.hold(this, how);
+    call.once('closed', () => this.#stopMetrics());
+    this.#stopMetrics();
     this.#metricsTimer = setInterval(() => this.#pushMetrics(call), METRICS_PUSH_MS);
-    this.push('state', { state: 'joined', callId: call.id });
+    this.push('state', { state: how === 'join' ? 'joined' : call.state, callId: call.id });
+  }
+
+  /** Another connection resumed this one's call: this one lets go of it and closes. */
+  evict(reason: string): void {
+    this.call = null;
+    this.#stopMetrics();
+    this.#log.info('call taken over by another connection', { reason });
+    this.#ws.close(4001, 'resumed elsewhere');
+  }
+
+  #stopMetrics(): void {
+    if (this.#metricsTimer) clearInterval(this.#metricsTimer);
+    this.#metricsTimer = null;
   }
 
   get owner(): string | null {
@@ -251,8 +272,12 @@ export class SignalingConnection implements ConnectionHandle {
     clearInterval(this.#heartbeat);
     this.#unwatchVideos?.();
     this.#unwatchVideos = null;
-    if (this.#metricsTimer) clearInterval(this.#metricsTimer);
-    this.leave('connection closed');
+    this.#stopMetrics();
+    // Without `leave`, the call waits for a `resume` (CALL_RESUME_WINDOW_MS) before it closes.
+    const call = this.call;
+    this.call = null;
+    if (call?.link) call.link.release(this);
+    else call?.close('connection closed');
     this.#lifetime.abort(new SightlineError('ERR_CONNECTION_CLOSED'));
   }
 }

@@ -157,7 +157,8 @@ describe('faults during a call', () => {
 describe('a browser that freezes (no FIN, no pongs)', () => {
   it('is detected by the heartbeat and its call freed within 5 s at the default settings', async () => {
     const captured = captureLog('info');
-    const server = await startTestServer({}, { log: captured.log });
+    // Default heartbeat; no resume window (it would keep the call on purpose, for a `resume`).
+    const server = await startTestServer({ CALL_RESUME_WINDOW_MS: '0' }, { log: captured.log });
     const b = await launchBrowser({ audioWav: speechWav(), videoY4m: colourY4m() });
     try {
       const { call } = await joinCall(server, b);

@@ -13,6 +13,12 @@ export class RecordingAssistant implements AssistantPort {
   readonly focuses: (VideoFocusTarget | null)[] = [];
   /** Tool call ids the assistant is waiting on; any other is ERR_NOT_FOUND. */
   readonly openCalls = new Set<string>();
+  /** `interrupt` calls, and what each answered. */
+  readonly interrupts: boolean[] = [];
+  /** Every `pushToTalk`, in order. */
+  readonly pushes: boolean[] = [];
+  /** What the next `interrupt` answers (whether a turn was thinking or speaking). */
+  busy = false;
   /** Thrown by the next method called, once. */
   failNext: Error | null = null;
   #turns = 0;
@@ -49,6 +55,19 @@ export class RecordingAssistant implements AssistantPort {
   focusVideo(target: VideoFocusTarget | null): void {
     this.#maybeFail();
     this.focuses.push(target);
+  }
+
+  interrupt(): { interrupted: boolean } {
+    this.#maybeFail();
+    const interrupted = this.busy;
+    this.busy = false;
+    this.interrupts.push(interrupted);
+    return { interrupted };
+  }
+
+  pushToTalk(pressed: boolean): void {
+    this.#maybeFail();
+    this.pushes.push(pressed);
   }
 
   get touched(): number {

@@ -55,6 +55,9 @@ export async function startTestServer(
     SIGHTLINE_MODELS_DIR: NO_MODELS_DIR,
     // Never the user's video index either: a fresh data dir unless the test names one (restarts reuse theirs).
     SIGHTLINE_DATA_DIR: mkdtempSync(join(tmpdir(), 'sightline-data-')),
+    // A dropped socket's call waits this long for `resume` (20 s in production): short, so a test that
+    // drops sockets sees their calls freed soon; a test of resume sets its own.
+    CALL_RESUME_WINDOW_MS: '1000',
     ...env,
   });
   return SightlineServer.create(config, {

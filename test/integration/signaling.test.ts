@@ -234,6 +234,51 @@ describe('rate limit on the server clock', () => {
 });
 
 describe('races between a request in flight and its socket closing', () => {
+  it('a dropped socket whose call is never resumed frees everything when the window ends', async () => {
+    const captured = captureLog('info');
+    const server = await startTestServer({ CALL_RESUME_WINDOW_MS: '300' }, { log: captured.log });
+    try {
+      const c = await RawClient.open(server.url);
+      const joined = await c.request('join', { token: await token(server) });
+      const transportId = (await c.request('createTransport', { direction: 'send' })).data?.id as string;
+      expect(
+        (await c.request('produce', { transportId, kind: 'audio', source: 'mic', rtpParameters: OPUS_SEND }))
+          .ok,
+      ).toBe(true);
+      expect(
+        (
+          await c.request('produce', {
+            transportId,
+            kind: 'video',
+            source: 'camera',
+            rtpParameters: VP8_SEND,
+          })
+        ).ok,
+      ).toBe(true);
+      const recv = (await c.request('createTransport', { direction: 'recv' })).data?.id as string;
+      const rtpCapabilities = joined.data?.routerRtpCapabilities;
+      expect((await c.request('consumeAssistant', { transportId: recv, rtpCapabilities })).ok).toBe(true);
+      c.ws.terminate();
+      await c.closed;
+      // Kept for a resume first: everything is still there.
+      const [call] = server.calls.all();
+      expect(call?.resources).toMatchObject({
+        transports: 2,
+        producers: 2,
+        consumers: 1,
+        audioTaps: 1,
+        videoTaps: 1,
+      });
+      expect(await settledLeftovers(server)).toEqual(NOTHING_LEFT);
+      expect(captured.at('info', 'call closed').map((r) => r.reason)).toEqual(['not resumed within 300 ms']);
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metricValue(metrics, 'sightline_call_resumes_total{outcome="expired"}')).toBe(1);
+      expect(captured.at('error')).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a socket closed while join is still creating the call leaves no call, router or metric (200 times)', async () => {
     const captured = captureLog('info');
     const server = await startTestServer({}, { log: captured.log });

@@ -12,11 +12,13 @@ export interface ConnectionHandle {
   /** The joined call, or null before `join`. */
   call: Call | null;
   /**
-   * Attaches a new call to this connection (push events, close on disconnect).
-   * A call that arrives once the connection has closed, or while another call is
-   * attached, is closed at once and refused (ERR_CONNECTION_CLOSED, ERR_ALREADY_JOINED).
+   * Attaches a call to this connection (its events pushed here; the call's link
+   * records this connection as its holder): a new call at `join`, a waiting one
+   * at `resume`. Refused (ERR_CONNECTION_CLOSED, ERR_ALREADY_JOINED) once the
+   * connection has closed or while another call is attached; a refused new call
+   * is closed at once, a refused resumed one keeps waiting.
    */
-  attach(call: Call): void;
+  attach(call: Call, how?: 'join' | 'resume'): void;
   /** Ends the connection's call (the socket stays open). */
   leave(reason: string): void;
 }

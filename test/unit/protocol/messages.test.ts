@@ -92,6 +92,33 @@ describe('parseClientMessage', () => {
       16,
     ],
     ['empty transport id', ok('resumeConsumer', { consumerId: '' }, 17), 'ERR_INVALID_MESSAGE', 17],
+    [
+      'resume with a short resume token',
+      ok('resume', { token: 'a.b', callId: 'c', resumeToken: 'short' }, 60),
+      'ERR_INVALID_MESSAGE',
+      60,
+    ],
+    [
+      'resume without callId',
+      ok('resume', { token: 'a.b', resumeToken: 'x'.repeat(43) }, 61),
+      'ERR_INVALID_MESSAGE',
+      61,
+    ],
+    ['pushToTalk with a string', ok('pushToTalk', { pressed: 'yes' }, 62), 'ERR_INVALID_MESSAGE', 62],
+    ['interrupt with a field', ok('interrupt', { now: true }, 63), 'ERR_INVALID_MESSAGE', 63],
+    ['restartIce without transport', ok('restartIce', {}, 64), 'ERR_INVALID_MESSAGE', 64],
+    [
+      'pauseProducer with an empty id',
+      ok('pauseProducer', { producerId: '' }, 65),
+      'ERR_INVALID_MESSAGE',
+      65,
+    ],
+    [
+      'produce from an unknown source',
+      ok('produce', { transportId: 't', kind: 'video', source: 'window', rtpParameters: {} }, 66),
+      'ERR_INVALID_MESSAGE',
+      66,
+    ],
   ];
 
   it.each(rejected)('rejects %s with its code', (_name, raw, code, id) => {
@@ -116,7 +143,7 @@ describe('parseClientMessage', () => {
     produce: {
       transportId: 't1',
       kind: 'video',
-      source: 'camera',
+      source: 'screen',
       rtpParameters: { codecs: [], encodings: [{ ssrc: 1 }] },
     },
     closeProducer: { producerId: 'p1' },
@@ -131,6 +158,12 @@ describe('parseClientMessage', () => {
     toolResult: { callId: 'c1', ok: true, result: { tempC: 21 } },
     ping: {},
     selectVideo: { videoId: 'v1' },
+    resume: { token: 'abc.def', callId: 'call-1', resumeToken: 'r'.repeat(43) },
+    restartIce: { transportId: 't1' },
+    pauseProducer: { producerId: 'p1' },
+    resumeProducer: { producerId: 'p1' },
+    interrupt: {},
+    pushToTalk: { pressed: true },
   };
 
   it('covers every method of the protocol', () => {

@@ -38,6 +38,20 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the resume window: 20 s by default, 0 (no resume) allowed, negative or over 10 min refused', () => {
+    expect(loadConfig({}).limits.resumeWindowMs).toBe(20_000);
+    expect(loadConfig({ CALL_RESUME_WINDOW_MS: '0' }).limits.resumeWindowMs).toBe(0);
+    expect(loadConfig({ CALL_RESUME_WINDOW_MS: '1500' }).limits.resumeWindowMs).toBe(1500);
+    for (const bad of ['-1', '600001', 'soon']) {
+      expect(() => loadConfig({ CALL_RESUME_WINDOW_MS: bad })).toThrow(
+        expect.objectContaining({
+          code: 'ERR_CONFIG',
+          message: expect.stringContaining('CALL_RESUME_WINDOW_MS'),
+        }),
+      );
+    }
+  });
+
   it('reports inconsistent settings as ERR_CONFIG', () => {
     expect(() => loadConfig({ RTC_MIN_PORT: '5000', RTC_MAX_PORT: '4000' })).toThrow(
       expect.objectContaining({ code: 'ERR_CONFIG', message: 'RTC_MIN_PORT must be below RTC_MAX_PORT' }),

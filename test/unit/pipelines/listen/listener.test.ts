@@ -3,6 +3,7 @@ import { ManualClock } from '../../../../core/clock.js';
 import type { AudioFrame } from '../../../../core/media.js';
 import type { EchoGuard, ListenEvent, TranscriptEvent } from '../../../../pipelines/listen/events.js';
 import { isBackchannel, type ListenerOptions, listener } from '../../../../pipelines/listen/listener.js';
+import { PushToTalk } from '../../../../pipelines/listen/pushToTalk.js';
 import { FakeStt, type FakeSttOptions } from '../../../../pipelines/testing/fakes/fakeStt.js';
 import { FakeTurnDetector } from '../../../../pipelines/testing/fakes/fakeTurnDetector.js';
 import { FakeVad } from '../../../../pipelines/testing/fakes/fakeVad.js';
@@ -331,5 +332,58 @@ describe('listener', () => {
     expect(run.endMs).toBeLessThan(1100);
     await new Promise((r) => setImmediate(r));
     expect(stt.requests.map((r) => r.outcome)).toEqual(['aborted']);
+  });
+});
+
+describe('listener with push-to-talk', () => {
+  /** Two phrases 800 ms apart (a pause that ends a turn by itself), then a long hush. */
+  const track: Track = [hush(400), talk(1000), hush(800), talk(1000), hush(1500)];
+
+  async function listenWithButton(button: { pressAtMs: number; releaseAtMs: number } | null) {
+    const clock = new ManualClock(0);
+    const ptt = new PushToTalk();
+    if (button) {
+      clock.setTimer(() => ptt.press(), button.pressAtMs);
+      clock.setTimer(() => ptt.release(), button.releaseAtMs);
+    }
+    const vad = new FakeVad({ clock, windowMs: 20 });
+    const stt = new FakeStt({ clock, transcript: () => 'words' });
+    const run = await runStage(
+      listener({ vad, stt, ...(button ? { pushToTalk: ptt } : {}) }),
+      tapFrames(track),
+      {
+        clock,
+      },
+    );
+    expect(run.error).toBeUndefined();
+    const events = run.outputs.map((o) => o.item);
+    return {
+      ends: ofType(events, 'end-of-turn'),
+      finals: ofType(events, 'transcript').filter((t) => t.final),
+    };
+  }
+
+  it('without the button the pause splits the speech into two turns (the control case)', async () => {
+    const { ends, finals } = await listenWithButton(null);
+    expect(ends.map((e) => e.reason)).toEqual(['silence', 'silence']);
+    expect(finals).toHaveLength(2);
+  });
+
+  it('held, one turn through the pause; released, it ends at once with its final', async () => {
+    const { ends, finals } = await listenWithButton({ pressAtMs: 100, releaseAtMs: 3305 });
+    expect(ends).toEqual([
+      {
+        type: 'end-of-turn',
+        reason: 'released',
+        turnStartMs: 400,
+        speechEndMs: 3200,
+        atMs: expect.any(Number),
+      },
+    ]);
+    // The next verdict after the release decides it, well before any silence rule would (3200 + 500).
+    expect(ends[0]?.atMs).toBeGreaterThan(3305);
+    expect(ends[0]?.atMs).toBeLessThanOrEqual(3305 + 40);
+    expect(finals).toHaveLength(1);
+    expect(finals[0]).toMatchObject({ startMs: 400, endMs: 3200, text: 'words' });
   });
 });
