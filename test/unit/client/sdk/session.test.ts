@@ -99,7 +99,9 @@ function record(session: SightlineSession) {
   ];
   for (const name of names) {
     session.on(name, (...args: unknown[]) => {
-      ((seen[name] ??= []) as unknown[][]).push(args);
+      const list = (seen[name] ?? []) as unknown[][];
+      list.push(args);
+      (seen as Record<string, unknown[][]>)[name] = list;
     });
   }
   return seen;
