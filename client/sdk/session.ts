@@ -41,6 +41,8 @@ export interface SessionDeps {
   devToken?: (o?: { baseUrl?: string; user?: string }) => Promise<string>;
   /** Backoff jitter's randomness (tests pin it). */
   random?: () => number;
+  /** The session's one clock, ms (default `performance.now`). */
+  now?: () => number;
 }
 
 const DEFAULT_DEPS: SessionDeps = {
@@ -63,6 +65,8 @@ const codeOf = (error: unknown): string | null => (error instanceof SightlineErr
 interface Joined {
   callId: string;
   resumeToken: string;
+  /** How long the server keeps the call for `resume` after the socket drops. */
+  resumeWindowMs: number;
   routerRtpCapabilities: Record<string, unknown>;
 }
 
@@ -77,6 +81,7 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
   readonly #deps: SessionDeps;
   readonly #base: string;
   readonly #log: SdkLogger;
+  readonly #now: () => number;
   readonly #tokens: TokenSource;
   readonly #tools = new ToolRunner();
   /** Aborted by hangUp: stops reconnect waits, ICE restarts and uploads' ingest watches. */
@@ -105,7 +110,8 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
     this.#tokens = tokens;
     this.#base = base;
     this.#log = opts.logger ?? SILENT;
-    this.#joined = { callId: '', resumeToken: '', routerRtpCapabilities: {} };
+    this.#now = deps.now ?? (() => performance.now());
+    this.#joined = { callId: '', resumeToken: '', resumeWindowMs: 0, routerRtpCapabilities: {} };
   }
 
   /**
@@ -380,6 +386,7 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
       this.#joined = {
         callId: joined.callId,
         resumeToken: joined.resumeToken,
+        resumeWindowMs: joined.resumeWindowMs,
         routerRtpCapabilities: joined.routerRtpCapabilities,
       };
       this.#signaling = signaling;
@@ -407,7 +414,11 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
         resumed = await ask(await this.#tokens.fresh());
       }
       if (this.#lifetime.signal.aborted) throw new SightlineError('ERR_ABORTED', 'hung up');
-      this.#joined = { ...this.#joined, resumeToken: resumed.resumeToken };
+      this.#joined = {
+        ...this.#joined,
+        resumeToken: resumed.resumeToken,
+        resumeWindowMs: resumed.resumeWindowMs,
+      };
       this.#signaling = signaling;
     } catch (error) {
       signaling.close();
@@ -503,7 +514,7 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
       void this.hangUp();
       return;
     }
-    this.#wsDownSinceMs = performance.now();
+    this.#wsDownSinceMs = this.#now();
     this.#updateState();
     const signal = this.#lifetime.signal;
     retryWithBackoff(() => this.#resume(), {
@@ -513,7 +524,7 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
       signal,
       shouldRetry: (error) => {
         const code = codeOf(error);
-        return code === null || RETRYABLE_ON_RESUME.has(code);
+        return (code === null || RETRYABLE_ON_RESUME.has(code)) && this.#withinResumeWindow();
       },
       onAttempt: (n, delayMs) => this.#log.debug('sightline: reconnecting', { attempt: n, delayMs }),
       ...(this.#deps.random ? { random: this.#deps.random } : {}),
@@ -533,8 +544,15 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
     );
   }
 
+  /** The server still holds the call (a window of 0: the server did not say; keep trying). */
+  #withinResumeWindow(): boolean {
+    const windowMs = this.#joined.resumeWindowMs;
+    const since = this.#wsDownSinceMs;
+    return !(windowMs > 0 && since !== null && this.#now() - since >= windowMs);
+  }
+
   #onResumed(): void {
-    const downMs = Math.round(performance.now() - (this.#wsDownSinceMs ?? performance.now()));
+    const downMs = Math.round(this.#now() - (this.#wsDownSinceMs ?? this.#now()));
     this.#wsDownSinceMs = null;
     this.#updateState();
     this.emit('reconnected', { downMs, iceRestarted: false });
@@ -555,7 +573,7 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
     this.#watchdogs.push(
       new IceWatchdog(transport, {
         onDown: () => {
-          this.#iceDownSinceMs ??= performance.now();
+          this.#iceDownSinceMs ??= this.#now();
           this.#updateState();
           void this.#restartIce(transport);
         },
@@ -580,7 +598,7 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
 
   #onIceUp(): void {
     if (this.#watchdogs.some((w) => w.down) || this.#iceDownSinceMs === null) return;
-    const downMs = Math.round(performance.now() - this.#iceDownSinceMs);
+    const downMs = Math.round(this.#now() - this.#iceDownSinceMs);
     this.#iceDownSinceMs = null;
     this.#updateState();
     this.emit('reconnected', { downMs, iceRestarted: true });

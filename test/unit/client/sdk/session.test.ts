@@ -45,6 +45,7 @@ class FakeServer {
   /** While true, opening a socket fails like an unreachable server. */
   unreachable = false;
   resumeToken = 'resume-token-0000001';
+  resumeWindowMs = 30_000;
   resumed = 0;
   answers: Partial<Record<Method, Answer>> = {
     join: (d) => {
@@ -54,7 +55,7 @@ class FakeServer {
         routerRtpCapabilities: {},
         protocolVersion: 1,
         resumeToken: this.resumeToken,
-        resumeWindowMs: 30_000,
+        resumeWindowMs: this.resumeWindowMs,
       };
     },
     resume: (d) => {
@@ -110,7 +111,7 @@ function record(session: SightlineSession) {
 const connect = (server: FakeServer, options: Parameters<typeof SightlineSession.create>[0] = {}) =>
   SightlineSession.create(
     { url: 'http://sightline.test', token: 'good', ...options },
-    { openSignaling: server.open, random: () => 0.5 },
+    { openSignaling: server.open, random: () => 0.5, now: () => Date.now() },
   );
 
 describe('Session over a scripted signaling connection', () => {
@@ -371,6 +372,32 @@ describe('Session over a scripted signaling connection', () => {
       expect(seen.error?.map(([e]) => e.code)).toEqual(['ERR_CONNECTION_CLOSED']);
       expect(session.state).toBe('closed');
       expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it("stops trying once the server's resume window has passed", async () => {
+      const server = new FakeServer();
+      server.resumeWindowMs = 2000;
+      const session = await connect(server);
+      const seen = record(session);
+      server.unreachable = true;
+      server.socket.drop();
+      await vi.advanceTimersByTimeAsync(60_000);
+      // Attempts at 500, 1500 and 3500 ms; the window closed at 2000 ms, so none after.
+      expect(server.open).toHaveBeenCalledTimes(1 + 3);
+      expect(seen.error?.map(([e]) => e.code)).toEqual(['ERR_CONNECTION_CLOSED']);
+      expect(session.state).toBe('closed');
+    });
+
+    it('reports how long the socket was down', async () => {
+      const server = new FakeServer();
+      const session = await connect(server);
+      const seen = record(session);
+      server.unreachable = true;
+      server.socket.drop();
+      await vi.advanceTimersByTimeAsync(1000);
+      server.unreachable = false;
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(seen.reconnected).toEqual([[{ downMs: 1500, iceRestarted: false }]]);
     });
 
     it('stops at once when the call is gone (resume refused)', async () => {
