@@ -11,6 +11,7 @@ export interface BackoffOptions {
   jitter: number;
 }
 
+/** 6 attempts, 0.5 s doubling to at most 8 s, ±20 %: about 20 s in all. */
 export const DEFAULT_BACKOFF: BackoffOptions = {
   maxAttempts: 6,
   baseDelayMs: 500,
@@ -48,6 +49,7 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** `retryWithBackoff`'s options: the backoff, what may be retried, and the signal that stops it. */
 export interface RetryOptions extends BackoffOptions {
   signal: AbortSignal;
   /** False for an error no retry can fix (a refused token, a call that is gone): it is thrown at once. */

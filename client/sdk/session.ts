@@ -183,6 +183,11 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
 
   // ---- media ------------------------------------------------------------------------------
 
+  /**
+   * Receives the assistant, publishes the devices `options` asks for, and resolves once
+   * every transport is connected (ICE + DTLS). A start that fails hangs up (state
+   * `closed`) and rejects with the cause (ERR_MEDIA for devices or ICE).
+   */
   async start(options: StartOptions = {}): Promise<void> {
     if (this.#basePhase !== 'idle')
       throw new SightlineError('ERR_INVALID_STATE', 'the call is already started');
