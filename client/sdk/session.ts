@@ -254,23 +254,23 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
     }
   }
 
-  setMicrophoneMuted(muted: boolean): Promise<void> {
-    return this.#needMedia().setMicrophoneMuted(muted);
+  async setMicrophoneMuted(muted: boolean): Promise<void> {
+    await this.#needMedia().setMicrophoneMuted(muted);
   }
-  setCameraMuted(muted: boolean): Promise<void> {
-    return this.#needMedia().setCameraMuted(muted);
+  async setCameraMuted(muted: boolean): Promise<void> {
+    await this.#needMedia().setCameraMuted(muted);
   }
-  switchMicrophone(deviceId: string): Promise<void> {
-    return this.#needMedia().switchMicrophone(deviceId);
+  async switchMicrophone(deviceId: string): Promise<void> {
+    await this.#needMedia().switchMicrophone(deviceId);
   }
-  switchCamera(deviceId: string): Promise<void> {
-    return this.#needMedia().switchCamera(deviceId);
+  async switchCamera(deviceId: string): Promise<void> {
+    await this.#needMedia().switchCamera(deviceId);
   }
-  shareScreen(on: boolean): Promise<void> {
-    return this.#needMedia().shareScreen(on);
+  async shareScreen(on: boolean): Promise<void> {
+    await this.#needMedia().shareScreen(on);
   }
-  talk(pressed: boolean): Promise<void> {
-    return this.#needMedia().talk(pressed);
+  async talk(pressed: boolean): Promise<void> {
+    await this.#needMedia().talk(pressed);
   }
 
   // ---- conversation -----------------------------------------------------------------------

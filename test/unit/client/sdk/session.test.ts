@@ -192,6 +192,24 @@ describe('Session over a scripted signaling connection', () => {
     await expect(session.sendText('   ')).rejects.toMatchObject({ code: 'ERR_INVALID_MESSAGE' });
   });
 
+  it('media controls before start reject with ERR_INVALID_STATE (never throw synchronously)', async () => {
+    const session = await connect(new FakeServer());
+    const calls = [
+      () => session.setMicrophoneMuted(true),
+      () => session.setCameraMuted(true),
+      () => session.switchMicrophone('m2'),
+      () => session.switchCamera('c2'),
+      () => session.shareScreen(true),
+      () => session.talk(true),
+    ];
+    for (const call of calls) {
+      const pending = call();
+      expect(pending).toBeInstanceOf(Promise);
+      await expect(pending).rejects.toMatchObject({ code: 'ERR_INVALID_STATE' });
+    }
+    expect(session.microphoneMuted).toBe(false);
+  });
+
   describe('tokens', () => {
     it('a refused token is replaced once through getToken', async () => {
       const server = new FakeServer();
