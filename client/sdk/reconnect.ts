@@ -157,3 +157,84 @@ export class IceWatchdog {
     this.#onDown();
   }
 }
+
+/** What IceRecovery tells the session. */
+export interface IceRecoveryHandlers<T> {
+  /** Asks the server for new ICE parameters and restarts the transport's ICE with them. */
+  restart: (transport: T) => Promise<void>;
+  /** False while a restart cannot be asked for (the WebSocket is down); `retryDown()` later. */
+  canRestart: () => boolean;
+  /** Media went down (the first transport of possibly several). */
+  onDown: () => void;
+  /** Every transport is connected again, `downMs` after the first went down. */
+  onUp: (downMs: number) => void;
+  now: () => number;
+  log?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+/**
+ * ICE recovery for a session's transports: a watchdog on each, one restart at a
+ * time per transport when it fails (or stays disconnected), and one `onUp` with
+ * the time down once every transport is connected again.
+ */
+export class IceRecovery<T extends IceTransport> {
+  readonly #handlers: IceRecoveryHandlers<T>;
+  readonly #watched = new Map<T, IceWatchdog>();
+  readonly #restarting = new Set<T>();
+  #downSinceMs: number | null = null;
+
+  constructor(handlers: IceRecoveryHandlers<T>) {
+    this.#handlers = handlers;
+  }
+
+  /** True from the first failure until every transport is connected again. */
+  get down(): boolean {
+    return this.#downSinceMs !== null;
+  }
+
+  watch(transport: T): void {
+    const dog = new IceWatchdog(transport, {
+      onDown: () => {
+        if (this.#downSinceMs === null) {
+          this.#downSinceMs = this.#handlers.now();
+          this.#handlers.onDown();
+        }
+        void this.#restart(transport);
+      },
+      onUp: () => this.#maybeUp(),
+    });
+    this.#watched.set(transport, dog);
+  }
+
+  /** Restarts every transport still down (after the WebSocket is back). */
+  retryDown(): void {
+    for (const [transport, dog] of this.#watched) if (dog.down) void this.#restart(transport);
+  }
+
+  /** Removes every listener and timer. */
+  dispose(): void {
+    for (const dog of this.#watched.values()) dog.dispose();
+    this.#watched.clear();
+    this.#restarting.clear();
+  }
+
+  async #restart(transport: T): Promise<void> {
+    if (this.#restarting.has(transport) || !this.#handlers.canRestart()) return;
+    this.#restarting.add(transport);
+    try {
+      await this.#handlers.restart(transport);
+      this.#handlers.log?.('sightline: ICE restarted', {});
+    } catch (error) {
+      this.#handlers.log?.('sightline: ICE restart failed', { error: String(error) });
+    } finally {
+      this.#restarting.delete(transport);
+    }
+  }
+
+  #maybeUp(): void {
+    if (this.#downSinceMs === null || [...this.#watched.values()].some((d) => d.down)) return;
+    const downMs = Math.round(this.#handlers.now() - this.#downSinceMs);
+    this.#downSinceMs = null;
+    this.#handlers.onUp(downMs);
+  }
+}

@@ -26,7 +26,7 @@ import type {
 import { Emitter } from './emitter.js';
 import { blobToBase64, checkImage } from './image.js';
 import { LocalMedia } from './media.js';
-import { DEFAULT_BACKOFF, IceWatchdog, retryWithBackoff } from './reconnect.js';
+import { DEFAULT_BACKOFF, IceRecovery, retryWithBackoff } from './reconnect.js';
 import { type OpenSignaling, SignalingClient, type SignalingPort } from './signaling.js';
 import { type SessionPhase, sessionStateOf } from './state.js';
 import { TokenSource } from './tokens.js';
@@ -90,7 +90,6 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
   #joined: Joined;
   #basePhase: Exclude<SessionPhase, 'reconnecting'> = 'idle';
   #wsDownSinceMs: number | null = null;
-  #iceDownSinceMs: number | null = null;
   #assistant: AssistantState = 'listening';
   #state: SessionState = 'idle';
   #toolsDirty = false;
@@ -99,8 +98,6 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
   #recvTransport: msc.Transport | null = null;
   #consumer: msc.Consumer | null = null;
   #media: LocalMedia | null = null;
-  #watchdogs: IceWatchdog[] = [];
-  #iceRestarting = new Set<msc.Transport>();
   #audioEl: HTMLAudioElement | null = null;
 
   private constructor(opts: ConnectOptions, deps: SessionDeps, tokens: TokenSource, base: string) {
@@ -200,14 +197,14 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
       });
       const recv = await createTransport(device, 'recv', request);
       this.#recvTransport = recv;
-      this.#watch(recv);
+      this.#ice.watch(recv);
       this.#consumer = await consumeAssistant(device, recv, request);
       this.#playAssistant(this.#consumer.track);
       const wantsMedia = (options.audio ?? true) !== false || (options.video ?? true) !== false;
       if (wantsMedia) {
         const send = await createTransport(device, 'send', request);
         this.#sendTransport = send;
-        this.#watch(send);
+        this.#ice.watch(send);
         this.#media = new LocalMedia(send, request, (stream) => this.emit('localStream', stream));
         await this.#media.publish(options);
       }
@@ -230,8 +227,7 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
     if (this.#lifetime.signal.aborted) return;
     this.#lifetime.abort();
     this.#tools.stop();
-    for (const w of this.#watchdogs) w.dispose();
-    this.#watchdogs = [];
+    this.#ice.dispose();
     const signaling = this.#signaling;
     this.#signaling = null;
     this.#media?.close();
@@ -568,46 +564,24 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
       );
     }
     // ICE that failed while the socket was down is restarted now.
-    for (const t of [this.#recvTransport, this.#sendTransport]) {
-      if (t && (t.connectionState === 'failed' || t.connectionState === 'disconnected'))
-        void this.#restartIce(t);
-    }
+    this.#ice.retryDown();
   }
 
-  #watch(transport: msc.Transport): void {
-    this.#watchdogs.push(
-      new IceWatchdog(transport, {
-        onDown: () => {
-          this.#iceDownSinceMs ??= this.#now();
-          this.#updateState();
-          void this.#restartIce(transport);
-        },
-        onUp: () => this.#onIceUp(),
-      }),
-    );
-  }
-
-  async #restartIce(transport: msc.Transport): Promise<void> {
-    if (this.#iceRestarting.has(transport) || !this.#signaling) return;
-    this.#iceRestarting.add(transport);
-    try {
+  /** ICE recovery of this session's transports (`restartIce` on the current signaling). */
+  readonly #ice = new IceRecovery<msc.Transport>({
+    restart: async (transport) => {
       const { iceParameters } = await this.#request('restartIce', { transportId: transport.id });
       await transport.restartIce({ iceParameters: iceParameters as unknown as msc.IceParameters });
-      this.#log.debug('sightline: ICE restarted', { direction: transport.direction });
-    } catch (error) {
-      this.#log.debug('sightline: ICE restart failed', { error: String(error) });
-    } finally {
-      this.#iceRestarting.delete(transport);
-    }
-  }
-
-  #onIceUp(): void {
-    if (this.#watchdogs.some((w) => w.down) || this.#iceDownSinceMs === null) return;
-    const downMs = Math.round(this.#now() - this.#iceDownSinceMs);
-    this.#iceDownSinceMs = null;
-    this.#updateState();
-    this.emit('reconnected', { downMs, iceRestarted: true });
-  }
+    },
+    canRestart: () => this.#signaling !== null,
+    onDown: () => this.#updateState(),
+    onUp: (downMs) => {
+      this.#updateState();
+      this.emit('reconnected', { downMs, iceRestarted: true });
+    },
+    now: () => this.#now(),
+    log: (message, fields) => this.#log.debug(message, fields),
+  });
 
   // ---- state ------------------------------------------------------------------------------
 
@@ -617,7 +591,7 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
   }
 
   #updateState(): void {
-    const down = this.#wsDownSinceMs !== null || this.#iceDownSinceMs !== null;
+    const down = this.#wsDownSinceMs !== null || this.#ice.down;
     const phase: SessionPhase = this.#basePhase !== 'closed' && down ? 'reconnecting' : this.#basePhase;
     const state = sessionStateOf(phase, this.#assistant);
     if (state === this.#state) return;

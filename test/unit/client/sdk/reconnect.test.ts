@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   backoffDelayMs,
   DEFAULT_BACKOFF,
+  IceRecovery,
   type IceTransport,
   IceWatchdog,
   retryWithBackoff,
@@ -166,6 +167,89 @@ describe('IceWatchdog', () => {
     expect(t.listeners).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
     t.set('failed');
+    expect(onDown).not.toHaveBeenCalled();
+  });
+});
+
+describe('IceRecovery', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  function setup() {
+    const send = new FakeTransport();
+    const recv = new FakeTransport();
+    const restarts: FakeTransport[] = [];
+    let signalingUp = true;
+    let restartBlock: Promise<void> = Promise.resolve();
+    const onDown = vi.fn();
+    const onUp = vi.fn();
+    const ice = new IceRecovery<FakeTransport>({
+      restart: async (t) => {
+        restarts.push(t);
+        await restartBlock;
+      },
+      canRestart: () => signalingUp,
+      onDown,
+      onUp,
+      now: () => Date.now(),
+    });
+    ice.watch(send);
+    ice.watch(recv);
+    return {
+      send,
+      recv,
+      restarts,
+      ice,
+      onDown,
+      onUp,
+      setSignaling: (up: boolean) => {
+        signalingUp = up;
+      },
+      block: (p: Promise<void>) => {
+        restartBlock = p;
+      },
+    };
+  }
+
+  it('restarts a failed transport, once at a time, and reports up once every transport is connected', async () => {
+    const { send, recv, restarts, ice, onDown, onUp, block } = setup();
+    let release: () => void = () => undefined;
+    block(
+      new Promise<void>((r) => {
+        release = r;
+      }),
+    );
+    recv.set('failed');
+    recv.set('failed'); // a second failure while the first restart runs: no second restart
+    send.set('failed');
+    expect(restarts).toEqual([recv, send]);
+    expect(onDown).toHaveBeenCalledTimes(1);
+    expect(ice.down).toBe(true);
+    release();
+    await vi.advanceTimersByTimeAsync(1200);
+    recv.set('connected');
+    expect(onUp).not.toHaveBeenCalled();
+    send.set('connected');
+    expect(onUp).toHaveBeenCalledWith(1200);
+    expect(ice.down).toBe(false);
+  });
+
+  it('waits for the WebSocket: no restart while it is down, retryDown() after', () => {
+    const { recv, restarts, ice, setSignaling } = setup();
+    setSignaling(false);
+    recv.set('failed');
+    expect(restarts).toEqual([]);
+    setSignaling(true);
+    ice.retryDown();
+    expect(restarts).toEqual([recv]);
+  });
+
+  it('dispose() leaves no listener and no timer', () => {
+    const { send, recv, ice, onDown } = setup();
+    send.set('disconnected');
+    ice.dispose();
+    expect([send.listeners, recv.listeners, vi.getTimerCount()]).toEqual([0, 0, 0]);
+    recv.set('failed');
     expect(onDown).not.toHaveBeenCalled();
   });
 });
