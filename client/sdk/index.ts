@@ -19,13 +19,30 @@ export type {
   VideoInfo,
 } from '../../protocol/video.js';
 export type {
+  AssistantText,
+  Connect,
+  ConnectOptions,
+  DeviceChoice,
+  SdkLogger,
+  Session,
+  SessionEvents,
+  SessionState,
+  StartOptions,
+  ToolCallEvent,
+  ToolHandler,
+  ToolOptions,
+  UploadVideoOptions,
+  UserTranscript,
+} from './api.js';
+export type {
   SightlineClientEvents,
   SightlineClientOptions,
-  StartOptions,
+  StartOptions as ClientStartOptions,
   VideoSendOptions,
 } from './client.js';
 export { SightlineClient } from './client.js';
 export type { ImageMimeType } from './image.js';
+export { connect, SightlineSession } from './session.js';
 export type { ClientTool, ToolParameters } from './tools.js';
 export type { UploadOptions, VideoApiOptions } from './video.js';
 export {

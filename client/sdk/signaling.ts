@@ -7,9 +7,26 @@ import type {
   ServerMessage,
 } from '../../protocol/messages.js';
 import { PROTOCOL_VERSION } from '../../protocol/version.js';
+import type { SdkLogger } from './api.js';
 import { Emitter } from './emitter.js';
+import { validateServerMessage } from './validate.js';
 
-type SignalingEvents = { [E in keyof ServerEventMap]: [ServerEventMap[E]] } & { close: [code: number] };
+/** Events of a signaling connection: the server's (validated) and the socket's close. */
+export type SignalingEvents = { [E in keyof ServerEventMap]: [ServerEventMap[E]] } & {
+  close: [code: number];
+};
+
+/** What a session needs of a signaling connection (a SignalingClient; a fake in unit tests). */
+export interface SignalingPort {
+  request<M extends Method>(method: M, data: RequestData<M>): Promise<ResponseDataMap[M]>;
+  on<K extends keyof SignalingEvents>(event: K, listener: (...args: SignalingEvents[K]) => void): () => void;
+  close(): void;
+}
+
+/** Opens a signaling connection to a WebSocket URL; rejects with ERR_CONNECTION_CLOSED when it cannot. */
+export type OpenSignaling = (url: string, timeoutMs: number, logger?: SdkLogger) => Promise<SignalingPort>;
+
+const SILENT: SdkLogger = { debug: () => undefined };
 
 interface Pending {
   resolve: (data: unknown) => void;
@@ -22,16 +39,18 @@ function asWireError(e: WireError): SightlineError {
 }
 
 /** Request/response and server events over the signaling WebSocket. */
-export class SignalingClient extends Emitter<SignalingEvents> {
+export class SignalingClient extends Emitter<SignalingEvents> implements SignalingPort {
   readonly #ws: WebSocket;
   readonly #pending = new Map<number, Pending>();
   readonly #timeoutMs: number;
+  readonly #logger: SdkLogger;
   #nextId = 1;
 
-  private constructor(ws: WebSocket, timeoutMs: number) {
+  private constructor(ws: WebSocket, timeoutMs: number, logger: SdkLogger) {
     super();
     this.#ws = ws;
     this.#timeoutMs = timeoutMs;
+    this.#logger = logger;
     ws.addEventListener('message', (ev) => this.#onMessage(ev.data));
     ws.addEventListener('close', (ev) => {
       for (const p of this.#pending.values()) {
@@ -43,8 +62,11 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     });
   }
 
-  /** Opens the socket; rejects with ERR_CONNECTION_CLOSED if it cannot. */
-  static connect(url: string, timeoutMs = 10_000): Promise<SignalingClient> {
+  /**
+   * Opens the socket; rejects with ERR_CONNECTION_CLOSED if it cannot. Server messages
+   * that fail validation (client/sdk/validate.ts) are dropped with a `logger.debug` line.
+   */
+  static connect(url: string, timeoutMs = 10_000, logger: SdkLogger = SILENT): Promise<SignalingClient> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url);
       const fail = () => reject(new SightlineError('ERR_CONNECTION_CLOSED', `could not connect to ${url}`));
@@ -53,7 +75,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
         'open',
         () => {
           ws.removeEventListener('error', fail);
-          resolve(new SignalingClient(ws, timeoutMs));
+          resolve(new SignalingClient(ws, timeoutMs, logger));
         },
         { once: true },
       );
@@ -81,16 +103,21 @@ export class SignalingClient extends Emitter<SignalingEvents> {
 
   #onMessage(raw: unknown): void {
     if (typeof raw !== 'string') return;
-    let msg: ServerMessage;
-    try {
-      msg = JSON.parse(raw) as ServerMessage;
-    } catch {
-      this.emit(
-        'error',
-        new SightlineError('ERR_BAD_JSON', 'the server sent a message that is not JSON').toWire(),
-      );
+    const checked = validateServerMessage(raw);
+    if (!checked.ok) {
+      if (checked.reason === 'not-json') {
+        const e = new SightlineError('ERR_BAD_JSON', 'the server sent a message that is not JSON');
+        this.emit('error', e.toWire());
+        return;
+      }
+      const what = checked.reason === 'unknown-event' ? 'an unknown' : 'an invalid';
+      this.#logger.debug(`sightline: ignored ${what} server message`, {
+        event: checked.event,
+        field: checked.field,
+      });
       return;
     }
+    const msg: ServerMessage = checked.message;
     if (msg.kind === 'event') {
       (this.emit as (e: string, d: unknown) => void)(msg.event, msg.data);
       return;

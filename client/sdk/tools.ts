@@ -70,9 +70,15 @@ export async function runToolCall(
   try {
     value = await tool.handler((call.arguments ?? {}) as Record<string, unknown>);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return { callId: call.callId, ok: false, error: (reason || 'the tool failed').slice(0, MAX_ERROR_CHARS) };
+    return { callId: call.callId, ok: false, error: failureText(error) };
   }
+  const json = toJsonValue(value);
+  if (!json.ok) return { callId: call.callId, ok: false, error: json.error };
+  return { callId: call.callId, ok: true, result: json.value };
+}
+
+/** A handler's value as plain JSON (undefined → null); a value JSON cannot hold (a cycle, a BigInt) is refused. */
+export function toJsonValue(value: unknown): { ok: true; value: unknown } | { ok: false; error: string } {
   let json: string | undefined;
   try {
     json = JSON.stringify(value);
@@ -80,7 +86,13 @@ export async function runToolCall(
     json = undefined;
   }
   if (value !== undefined && json === undefined) {
-    return { callId: call.callId, ok: false, error: 'the tool returned a value that is not JSON' };
+    return { ok: false, error: 'the tool returned a value that is not JSON' };
   }
-  return { callId: call.callId, ok: true, result: json === undefined ? null : (JSON.parse(json) as unknown) };
+  return { ok: true, value: json === undefined ? null : (JSON.parse(json) as unknown) };
+}
+
+/** Why a tool failed, as sent to the server (bounded by the protocol). */
+export function failureText(error: unknown): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  return (reason || 'the tool failed').slice(0, MAX_ERROR_CHARS);
 }
