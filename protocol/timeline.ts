@@ -16,6 +16,7 @@ export interface TimelineFrame {
   scene: boolean;
 }
 
+/** Everything the timeline page shows of a ready video: chapters, transcript, OCR and sampled frames. */
 export interface VideoTimeline {
   videoId: string;
   name: string;

@@ -117,6 +117,7 @@ async function ensureDebPackages(names, why) {
 function newestMtime(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'dist') continue; // client/dist is built from the rest
     const p = join(dir, entry.name);
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
   }
@@ -280,6 +281,12 @@ const newestSource = Math.max(newestMtime(join(ROOT, 'client')), newestMtime(joi
 if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestSource) {
   step('building the browser bundle');
   if (!run('node', ['scripts/build-client.mjs'])) die('the browser bundle build failed');
+}
+// 4b. The SDK package (@sightline/client in client/dist): what apps install; the embedding tests pack it.
+const sdkBuilt = join(ROOT, 'client/dist/index.js');
+if (!existsSync(sdkBuilt) || statSync(sdkBuilt).mtimeMs < newestSource) {
+  step('building the SDK package (client/dist) and checking its size');
+  if (!run('node', ['scripts/build-sdk.mjs'])) die('the SDK package build failed');
 }
 
 // 5. The models, on the start path only (the tests never fetch): what the configured server reads

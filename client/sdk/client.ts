@@ -51,6 +51,7 @@ export const DEFAULT_VIDEO_SEND: Required<VideoSendOptions> = {
   maintainResolution: true,
 };
 
+/** Options of the older `SightlineClient` (new code: `connect()` and `ConnectOptions`). */
 export interface SightlineClientOptions {
   /** Server base URL, e.g. `http://localhost:8080`. Defaults to the page's origin. */
   serverUrl?: string;
@@ -64,6 +65,7 @@ export interface SightlineClientOptions {
   video?: VideoSendOptions;
 }
 
+/** What `SightlineClient.start` publishes: the microphone and the camera, with constraints. */
 export interface StartOptions {
   audio?: boolean | MediaTrackConstraints;
   video?: boolean | MediaTrackConstraints;

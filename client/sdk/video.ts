@@ -12,6 +12,7 @@ export interface VideoApiOptions {
   signal?: AbortSignal;
 }
 
+/** Options of `uploadVideo`: progress, chunking, and the token and server of every video call. */
 export interface UploadOptions extends VideoApiOptions {
   /** Bytes sent so far of the total. */
   onProgress?: (bytesSent: number, bytesTotal: number) => void;
@@ -197,6 +198,7 @@ export async function listVideos(options: VideoApiOptions): Promise<VideoInfo[]>
   return Array.isArray(body) ? body : body.videos;
 }
 
+/** One video's status and metadata. */
 export function getVideo(videoId: string, options: VideoApiOptions): Promise<VideoInfo> {
   return call(`/api/videos/${encodeURIComponent(videoId)}`, options);
 }
@@ -206,12 +208,12 @@ export function getTimeline(videoId: string, options: VideoApiOptions): Promise<
   return call(`/api/videos/${encodeURIComponent(videoId)}/timeline`, options);
 }
 
-/** Deletes the video, its index and files (a running ingest is cancelled). */
 /** Stops the video's ingest; it stays listed as `cancelled`. */
 export async function cancelVideo(videoId: string, options: VideoApiOptions): Promise<VideoInfo> {
   return call<VideoInfo>(`/api/videos/${encodeURIComponent(videoId)}/cancel`, options, { method: 'POST' });
 }
 
+/** Deletes the video, its index and files (a running ingest is cancelled). */
 export async function deleteVideo(videoId: string, options: VideoApiOptions): Promise<void> {
   await call<unknown>(`/api/videos/${encodeURIComponent(videoId)}`, options, { method: 'DELETE' });
 }
