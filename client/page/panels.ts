@@ -1,11 +1,23 @@
-import type { AssistantState, ModelsStatus, TurnMetrics } from '../sdk/index.js';
+import type { SessionState } from '../sdk/api.js';
+import type { ModelsStatus, TurnMetrics } from '../sdk/index.js';
 
 const TURNS_SHOWN = 8;
 
-/** The assistant's state as a coloured dot and a word. */
-export function showAssistantState(el: HTMLElement, state: AssistantState | 'idle'): void {
+/** What the indicator says for each state, as a person would. */
+const STATE_WORDS: Record<SessionState, string> = {
+  idle: 'Not in a call',
+  connecting: 'Connecting…',
+  listening: 'Listening',
+  thinking: 'Thinking…',
+  speaking: 'Speaking',
+  reconnecting: 'Reconnecting…',
+  closed: 'Call ended',
+};
+
+/** The session's state as a coloured dot and words (`data-state` carries the state's name). */
+export function showState(el: HTMLElement, state: SessionState): void {
   el.dataset.state = state;
-  el.textContent = state.replace('-', ' ');
+  el.textContent = STATE_WORDS[state];
 }
 
 /**

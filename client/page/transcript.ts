@@ -1,12 +1,20 @@
-import type { ServerEventMap } from '../sdk/index.js';
+import type { AssistantText, ToolCallEvent, UserTranscript } from '../sdk/api.js';
 
 /** Entries kept in the transcript; older ones are removed (the page may run for hours). */
 const MAX_ENTRIES = 300;
+/** Longest tool arguments or result shown in an entry (the rest is cut with an ellipsis). */
+const TOOL_TEXT_CHARS = 200;
+
+function short(value: unknown): string {
+  const s = typeof value === 'string' ? value : JSON.stringify(value);
+  return s === undefined ? '' : s.length > TOOL_TEXT_CHARS ? `${s.slice(0, TOOL_TEXT_CHARS)}…` : s;
+}
 
 /**
  * The conversation as it happens: the person's words (partials lighter and in
  * italics, replaced by the final), the assistant's words as they are spoken
- * (cut and marked where interrupted), typed messages and image thumbnails.
+ * (cut and marked where interrupted), typed messages, image thumbnails and the
+ * app's tool calls with their outcome.
  */
 export class TranscriptView {
   readonly #list: HTMLOListElement;
@@ -16,26 +24,45 @@ export class TranscriptView {
   }
 
   /** A partial or final transcript of one utterance: one entry per utterance, updated in place. */
-  transcript(t: ServerEventMap['transcript']): void {
-    const entry = this.#entry('user', 'utterance', t.utteranceId, 'You');
+  userTranscript(t: UserTranscript): void {
+    const entry = this.#keyed('user', 'utteranceId', t.utteranceId, 'You');
     const text = entry.querySelector('.text') as HTMLElement;
     text.textContent = t.text;
     text.classList.toggle('partial', !t.final);
     text.classList.toggle('final', t.final);
+    // A screen reader hears the final words once, not every partial.
+    entry.setAttribute('aria-busy', String(!t.final));
     this.#scroll();
   }
 
   /** The assistant's words heard so far in a turn (cumulative); the final one is what the history keeps. */
-  reply(r: ServerEventMap['reply']): void {
-    const entry = this.#entry('assistant', 'turn', r.turnId, 'Assistant');
+  assistantText(r: AssistantText): void {
+    const entry = this.#keyed('assistant', 'turnId', r.turnId, 'Assistant');
     (entry.querySelector('.text') as HTMLElement).textContent = r.text;
     entry.dataset.final = String(r.final);
+    entry.setAttribute('aria-busy', String(!r.final));
     if (r.interrupted && !entry.querySelector('.cut')) {
       entry.classList.add('interrupted');
       const cut = document.createElement('span');
       cut.className = 'cut';
       cut.textContent = '— interrupted';
       entry.append(cut);
+    }
+    this.#scroll();
+  }
+
+  /** A client tool the assistant called, with how it ended (result, failure or timeout). */
+  toolCall(c: ToolCallEvent): void {
+    const entry = this.#keyed('tool', 'callId', c.callId, 'Tool');
+    const text = entry.querySelector('.text') as HTMLElement;
+    const call = `${c.name}(${short(c.arguments)})`;
+    if (c.outcome.ok) {
+      entry.dataset.outcome = 'ok';
+      text.textContent = `${call} → ${short(c.outcome.result)}`;
+    } else {
+      entry.dataset.outcome = c.outcome.code;
+      const what = c.outcome.code === 'ERR_TOOL_TIMEOUT' ? 'timed out' : 'failed';
+      text.textContent = `${call} ${what}: ${c.outcome.error}`;
     }
     this.#scroll();
   }
@@ -64,18 +91,28 @@ export class TranscriptView {
     this.#scroll();
   }
 
-  #entry(role: 'user' | 'assistant', key: 'utterance' | 'turn', id: string, who: string): HTMLLIElement {
-    const existing = [...this.#list.children].find(
-      (li) => (li as HTMLElement).dataset[key === 'utterance' ? 'utteranceId' : 'turnId'] === id,
-    );
+  /** A line from the page itself (an error, a reconnect), shown in the conversation. */
+  notice(text: string, kind: 'error' | 'info'): void {
+    const entry = this.#newEntry('notice', kind === 'error' ? 'Error' : 'Note');
+    entry.classList.add(kind);
+    (entry.querySelector('.text') as HTMLElement).textContent = text;
+    this.#scroll();
+  }
+
+  #keyed(
+    role: 'user' | 'assistant' | 'tool',
+    key: 'utteranceId' | 'turnId' | 'callId',
+    id: string,
+    who: string,
+  ): HTMLLIElement {
+    const existing = [...this.#list.children].find((li) => (li as HTMLElement).dataset[key] === id);
     if (existing) return existing as HTMLLIElement;
     const entry = this.#newEntry(role, who);
-    if (key === 'utterance') entry.dataset.utteranceId = id;
-    else entry.dataset.turnId = id;
+    entry.dataset[key] = id;
     return entry;
   }
 
-  #newEntry(role: 'user' | 'assistant', who: string): HTMLLIElement {
+  #newEntry(role: 'user' | 'assistant' | 'tool' | 'notice', who: string): HTMLLIElement {
     const li = document.createElement('li');
     li.className = `msg ${role}`;
     const name = document.createElement('span');

@@ -1,6 +1,6 @@
 import { formatMmSs } from '../../protocol/time.js';
-import type { SightlineClient, VideoAnswerEvent } from '../sdk/index.js';
-import { listVideos } from '../sdk/video.js';
+import type { IngestProgress, Session } from '../sdk/api.js';
+import type { VideoAnswerEvent } from '../sdk/index.js';
 
 /**
  * "Ask about a video": a picker of the person's ready videos (the camera when
@@ -10,35 +10,34 @@ import { listVideos } from '../sdk/video.js';
 export class VideoPicker {
   readonly #select: HTMLSelectElement;
   readonly #answers: HTMLOListElement;
-  readonly #client: SightlineClient;
-  readonly #token: () => string | null;
   readonly #log: (line: string) => void;
+  #session: Session | null = null;
 
-  constructor(
-    select: HTMLSelectElement,
-    answers: HTMLOListElement,
-    client: SightlineClient,
-    token: () => string | null,
-    log: (line: string) => void,
-  ) {
+  constructor(select: HTMLSelectElement, answers: HTMLOListElement, log: (line: string) => void) {
     this.#select = select;
     this.#answers = answers;
-    this.#client = client;
-    this.#token = token;
     this.#log = log;
     select.addEventListener('change', () => void this.#pick());
-    client.on('video_answer', (a) => this.#answer(a));
-    client.on('video_progress', (p) => {
+  }
+
+  /** Follows a new session (null: none; the picker is disabled). */
+  use(session: Session | null): void {
+    this.#session = session;
+    this.#select.disabled = session === null;
+    if (!session) return;
+    session.on('videoAnswer', (a) => this.#answer(a));
+    session.on('videoProgress', (p: IngestProgress) => {
       if (p.status === 'ready') void this.refresh();
     });
+    void this.refresh();
   }
 
   /** Lists the ready videos again (keeps the current choice when it is still there). */
   async refresh(): Promise<void> {
-    const token = this.#token();
-    if (!token) return;
+    const session = this.#session;
+    if (!session) return;
     try {
-      const ready = (await listVideos({ token })).filter((v) => v.status === 'ready');
+      const ready = (await session.listVideos()).filter((v) => v.status === 'ready');
       const chosen = this.#select.value;
       const options = [new Option('The camera (no video)', '')];
       for (const v of ready) options.push(new Option(v.name, v.id));
@@ -49,14 +48,12 @@ export class VideoPicker {
     }
   }
 
-  setEnabled(on: boolean): void {
-    this.#select.disabled = !on;
-  }
-
   async #pick(): Promise<void> {
+    const session = this.#session;
+    if (!session) return;
     const id = this.#select.value || null;
     try {
-      const { video } = await this.#client.selectVideo(id);
+      const video = await session.selectVideo(id);
       this.#log(video ? `asking about ${video.name}` : 'asking about the camera');
     } catch (error) {
       this.#log(`could not pick the video: ${String(error)}`);

@@ -52,18 +52,13 @@ export async function launchBrowser(media: FakeMedia = {}): Promise<TestBrowser>
   };
 }
 
-/** Opens the Sightline page and starts a call; resolves once media is connected. */
+/** Opens the Sightline page and starts a call; resolves once the audio path is ready. */
 export async function startCall(browser: Browser, baseUrl: string, query = '?raw=1'): Promise<Page> {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error('[page error]', e.message));
   await page.goto(`${baseUrl}/${query}`);
   await page.click('#start');
-  await page.waitForFunction(
-    () => document.getElementById('state')?.textContent === 'media-connected',
-    null,
-    {
-      timeout: 15_000,
-    },
-  );
+  // The page's state indicator says `listening` once the audio path is ready (ICE + DTLS done).
+  await page.waitForSelector('#state[data-state="listening"]', { timeout: 15_000 });
   return page;
 }
