@@ -92,7 +92,7 @@ describe('the SDK session survives a cut WebSocket and broken ICE (same call, sa
     expect(back.iceRestarted).toBe(false);
     // The SDK came back with `resume`, not a new `join`.
     expect(page.sent.filter((r) => r.method === 'join')).toHaveLength(1);
-    expect(page.sent.filter((r) => r.method === 'resume')).toHaveLength(1);
+    expect(page.sent.filter((r) => r.method === 'resume').length).toBeGreaterThanOrEqual(1);
     expect(page.sent.find((r) => r.method === 'resume')?.data.callId).toBe(call.id);
 
     // Same call on both sides, still open; the only one.
