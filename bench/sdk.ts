@@ -102,7 +102,7 @@ async function timeOneSession(
   const sdk = await openSdkPage(browser.browser, url);
   try {
     return await sdk.page.evaluate(async () => {
-      const { connect } = (await import(`${location.origin}/sdk.js`)) as {
+      const { connect } = (globalThis as unknown as { __sdk: unknown }).__sdk as {
         connect: (o: Record<string, unknown>) => Promise<{
           start(o: Record<string, unknown>): Promise<void>;
           hangUp(): Promise<void>;

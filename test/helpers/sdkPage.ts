@@ -41,15 +41,19 @@ interface PageState {
 }
 
 const BLANK = '/__sdk-harness';
+/** The bundle is imported by the page itself, as an app's `<script type="module">` would. */
+const HARNESS_HTML =
+  '<!doctype html><title>sdk</title><script type="module">import * as sdk from "/sdk.js"; globalThis.__sdk = sdk;</script>';
 
 /** Opens the harness page on `baseUrl` (the SDK bundle and all HTTP go to that origin). */
 export async function openSdkPage(browser: Browser, baseUrl: string): Promise<SdkPage> {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error('[page error]', e.message));
   await page.route(`${baseUrl}${BLANK}`, (route) =>
-    route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>sdk</title>' }),
+    route.fulfill({ status: 200, contentType: 'text/html', body: HARNESS_HTML }),
   );
   await page.goto(`${baseUrl}${BLANK}`);
+  await page.waitForFunction(() => '__sdk' in globalThis, null, { timeout: 10_000 });
   return new SdkPage(page);
 }
 
@@ -98,7 +102,7 @@ export class SdkPage {
     const error = await this.page.evaluate(
       async ({ o, names }) => {
         const w = globalThis as unknown as { __sl: PageState };
-        const sdk = (await import(/* @vite-ignore */ `${location.origin}/sdk.js`)) as {
+        const sdk = (globalThis as unknown as { __sdk: unknown }).__sdk as {
           connect: (c: Record<string, unknown>) => Promise<{
             on(e: string, l: (...a: unknown[]) => void): () => void;
           }>;
