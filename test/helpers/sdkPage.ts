@@ -40,19 +40,23 @@ interface PageState {
   connectError: unknown;
 }
 
-const BLANK = '/__sdk-harness';
-/** The bundle is imported by the page itself, as an app's `<script type="module">` would. */
-const HARNESS_HTML =
-  '<!doctype html><title>sdk</title><script type="module">import * as sdk from "/sdk.js"; globalThis.__sdk = sdk;</script>';
+/**
+ * Any small document the server itself serves: Chromium lets a page talk to a loopback server
+ * only when the page came from a local address too, so the harness cannot be a page the test
+ * fulfils itself (its WebSocket would be ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS).
+ */
+const HOST_DOCUMENT = '/healthz';
 
-/** Opens the harness page on `baseUrl` (the SDK bundle and all HTTP go to that origin). */
+/** Opens the harness on `baseUrl` (the SDK bundle and all HTTP go to that origin). */
 export async function openSdkPage(browser: Browser, baseUrl: string): Promise<SdkPage> {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error('[page error]', e.message));
-  await page.route(`${baseUrl}${BLANK}`, (route) =>
-    route.fulfill({ status: 200, contentType: 'text/html', body: HARNESS_HTML }),
-  );
-  await page.goto(`${baseUrl}${BLANK}`);
+  await page.goto(`${baseUrl}${HOST_DOCUMENT}`);
+  // The bundle is imported by the page itself, as an app's `<script type="module">` would.
+  await page.addScriptTag({
+    type: 'module',
+    content: 'import * as sdk from "/sdk.js"; globalThis.__sdk = sdk;',
+  });
   await page.waitForFunction(() => '__sdk' in globalThis, null, { timeout: 10_000 });
   return new SdkPage(page);
 }
