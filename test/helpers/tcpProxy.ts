@@ -24,6 +24,8 @@ interface Flow {
 interface UploadTrap {
   afterBytes: number;
   mode: 'cut' | 'stall';
+  /** PATCH requests still to catch (a browser resends a request cut on a reused socket once, by itself). */
+  times: number;
   fired: () => void;
 }
 
@@ -118,13 +120,15 @@ export class TcpProxy {
     const cut = from + room;
     flow.upstream.write(chunk.subarray(0, cut));
     flow.uploadBytes += room;
-    this.#trap = null;
+    trap.times--;
+    if (trap.times <= 0) this.#trap = null;
     if (trap.mode === 'cut') {
+      flow.uploadBytes = null;
       // Let the forwarded part reach the server before the reset.
       flow.upstream.end(() => {
         flow.client.resetAndDestroy();
         flow.upstream.destroy();
-        trap.fired();
+        if (trap.times <= 0) trap.fired();
       });
       return;
     }
@@ -150,11 +154,13 @@ export class TcpProxy {
   /**
    * Arms a trap for the next upload (`PATCH /api/videos/…`): after `afterBytes`
    * of its request have reached the server, the connection is reset (`cut`) or
-   * held without a byte more (`stall`, until `release()`). Resolves when it fires.
+   * held without a byte more (`stall`, until `release()`). A cut catches `times` PATCH
+   * requests in a row (Chromium silently resends a request cut on a reused connection once:
+   * `times: 2` makes the cut reach the app). Resolves when the last one is caught.
    */
-  trapUpload(afterBytes: number, mode: 'cut' | 'stall'): Promise<void> {
+  trapUpload(afterBytes: number, mode: 'cut' | 'stall', times = 1): Promise<void> {
     return new Promise((resolve) => {
-      this.#trap = { afterBytes, mode, fired: resolve };
+      this.#trap = { afterBytes, mode, times: mode === 'stall' ? 1 : times, fired: resolve };
     });
   }
 
