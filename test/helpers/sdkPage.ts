@@ -52,6 +52,8 @@ export async function openSdkPage(browser: Browser, baseUrl: string): Promise<Sd
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error('[page error]', e.message));
   await page.goto(`${baseUrl}${HOST_DOCUMENT}`);
+  // tsx (the benches) compiles with keepNames: functions passed to evaluate call esbuild's __name.
+  await page.evaluate('globalThis.__name = (f) => f');
   // The bundle is imported by the page itself, as an app's `<script type="module">` would.
   await page.addScriptTag({
     type: 'module',
