@@ -71,7 +71,8 @@ async function bundleSize(entry: string, external: string[]): Promise<Size | nul
     external,
     logLevel: 'silent',
   });
-  const file = out.outputFiles.find((f) => f.path.endsWith('.js'));
+  // Without an outfile esbuild names its one output `<stdout>`.
+  const file = out.outputFiles[0];
   return file ? sizeOfBytes(file.contents) : null;
 }
 
