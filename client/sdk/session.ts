@@ -316,7 +316,7 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
         baseUrl: this.#base,
         token,
         ...(onProgress ? { onProgress } : {}),
-        ...(signal ? { signal } : {}),
+        ...(signal ? { signal, onAbort: 'discard' as const } : {}),
       }),
     );
     if (onIngest) {

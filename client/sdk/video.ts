@@ -18,6 +18,11 @@ export interface UploadOptions extends VideoApiOptions {
   onProgress?: (bytesSent: number, bytesTotal: number) => void;
   /** Bytes per PATCH (default: the whole rest in one streamed request). */
   chunkSizeBytes?: number;
+  /**
+   * What `signal` does to the server's copy: `keep` (default) leaves the partial upload so that
+   * picking the same file again resumes it; `discard` deletes it (nothing is left on the server).
+   */
+  onAbort?: 'keep' | 'discard';
 }
 
 /** Statuses after which a video's ingest goes no further. */
@@ -110,9 +115,16 @@ export function uploadVideo(file: File | Blob, options: UploadOptions): Promise<
     options.signal?.addEventListener(
       'abort',
       () => {
-        void upload.abort();
+        const discard = options.onAbort === 'discard';
+        // abort(true) also sends tus's DELETE for the upload (the server removes its row and bytes).
+        upload.abort(discard).catch(() => undefined);
         reject(
-          new SightlineError('ERR_ABORTED', 'the upload was stopped; picking the file again resumes it'),
+          new SightlineError(
+            'ERR_ABORTED',
+            discard
+              ? 'the upload was cancelled'
+              : 'the upload was stopped; picking the file again resumes it',
+          ),
         );
       },
       { once: true },
