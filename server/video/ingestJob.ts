@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import { runIngest } from '../../pipelines/video/ingest/runner.js';
 import type { IngestLimits, IngestModels } from '../../pipelines/video/types.js';
-import { SightlineError } from '../../protocol/errors.js';
+import { isErrorCode, SightlineError } from '../../protocol/errors.js';
 import { VideoCatalog } from './catalog.js';
 import type { VideoDb } from './db/open.js';
 import { SqliteVideoIndex } from './db/reader.js';
@@ -125,5 +125,20 @@ export function makeIngestJob(deps: IngestJobDeps): IngestJobFn {
     }
     catalog.setStoredBytes(videoId, await diskUsageBytes(deps.files.dir(videoId)));
     publish(videoId);
+  };
+}
+
+/**
+ * Marks a video failed when its queue gave up on it outside any job function (BullMQ's stalled
+ * check after too many crashes): only a row still queued or ingesting changes, so every process
+ * may call it; its files go, the row stays to say why.
+ */
+export function failedOutsideJob(deps: Pick<IngestJobDeps, 'db' | 'files' | 'log'>) {
+  const catalog = new VideoCatalog(deps.db);
+  return (videoId: string, error: { code: string; message: string }): void => {
+    const code = isErrorCode(error.code) ? error.code : 'ERR_VIDEO_INGEST_FAILED';
+    if (!catalog.markFailed(videoId, code, error.message)) return;
+    deps.log.warn('the ingest queue gave up on a video; it is marked failed', { videoId, code });
+    void rm(deps.files.dir(videoId), { recursive: true, force: true });
   };
 }

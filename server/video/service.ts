@@ -19,7 +19,7 @@ import { VideoCatalog } from './catalog.js';
 import { openVideoDb, type VideoDb } from './db/open.js';
 import { SqliteVideoIndex } from './db/reader.js';
 import { DiskVideoFiles } from './files.js';
-import { makeIngestJob } from './ingestJob.js';
+import { failedOutsideJob, makeIngestJob } from './ingestJob.js';
 import { LocalProgressBus, progressOf } from './progressBus.js';
 import { createBullmqQueue } from './queue/bullmq.js';
 import { createInProcessQueue } from './queue/inProcess.js';
@@ -123,6 +123,7 @@ export class LocalVideoService implements VideoService {
             run,
             progress,
             log,
+            onFailed: failedOutsideJob({ db, files, log }),
           })
         : createInProcessQueue({
             run: run as NonNullable<typeof run>,

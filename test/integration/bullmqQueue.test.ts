@@ -218,7 +218,8 @@ describe('BullMQ ingest queue on a real Redis', () => {
   it('an ingest error reaches every process as failed, with its code', async () => {
     fresh();
     const web = new RecordingBus();
-    const webQueue = await open(null, web);
+    const failed: [string, string][] = [];
+    const webQueue = await open(null, web, { onFailed: (id, e) => failed.push([id, e.code]) });
     const fake = fakeIngest({
       storeDir,
       failAt: (_v, stage) =>
@@ -235,6 +236,8 @@ describe('BullMQ ingest queue on a real Redis', () => {
       message: 'the audio stream is truncated',
     });
     expect(committedStages(storeDir, 'bad')).toEqual(['probe', 'frames']);
+    // The web process is told too, so a failure no job function recorded still reaches the row.
+    expect(failed).toEqual([['bad', 'ERR_VIDEO_UNREADABLE']]);
   });
 
   it('close aborts a running ingest and hands it back; the next worker resumes at the first uncommitted stage', async () => {

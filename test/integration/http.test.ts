@@ -48,7 +48,7 @@ describe('HTTP endpoints', () => {
     expect(ico.status).toBe(204);
   });
 
-  it('serves the SDK bundle: an ES module exporting SightlineClient and the catalogue errors', async () => {
+  it('serves the SDK bundle: an ES module exporting SightlineClient, the video calls and the catalogue errors', async () => {
     const res = await fetch(`${server.url}/sdk.js`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/javascript');
@@ -58,7 +58,21 @@ describe('HTTP endpoints', () => {
       // Without its source map (not copied here) so the test runner does not go looking for it.
       writeFileSync(file, (await res.text()).replace(/^\/\/# sourceMappingURL=.*$/m, ''));
       const sdk = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-      expect(Object.keys(sdk).sort()).toEqual(['SightlineClient', 'SightlineError']);
+      expect(Object.keys(sdk).sort()).toEqual([
+        'SightlineClient',
+        'SightlineError',
+        // Uploaded-video Q&A (client/sdk/video.ts).
+        'askVideo',
+        'cancelVideo',
+        'deleteVideo',
+        'getTimeline',
+        'getVideo',
+        'listVideos',
+        'mediaUrl',
+        'requestToken',
+        'uploadVideo',
+        'watchVideo',
+      ]);
       expect(typeof sdk.SightlineClient).toBe('function');
       const ErrorClass = sdk.SightlineError as new (code: string) => { code: string; retryable: boolean };
       expect(new ErrorClass('ERR_TIMEOUT')).toMatchObject({ code: 'ERR_TIMEOUT', retryable: true });

@@ -44,8 +44,22 @@ const stagesOf = (id: string) =>
   }[];
 
 /** waitFor with the check first and the description second, as these tests read. */
-const until = <T>(check: Parameters<typeof waitFor<T>>[0], what: string, timeoutMs: number) =>
-  waitFor(check, timeoutMs, what);
+/** waitFor that, on a timeout, says where each video is and what the workers last printed. */
+async function until<T>(
+  check: Parameters<typeof waitFor<T>>[0],
+  what: string,
+  timeoutMs: number,
+): Promise<T> {
+  try {
+    return await waitFor(check, timeoutMs, what);
+  } catch (error) {
+    const rows = db.prepare('SELECT id, status, stage, error_code, error_message FROM videos').all();
+    const tails = workers.map(
+      (w, i) => `--- worker ${i} ---\n${w.output().split('\n').slice(-25).join('\n')}`,
+    );
+    throw new Error(`${(error as Error).message}\nvideos: ${JSON.stringify(rows)}\n${tails.join('\n')}`);
+  }
+}
 
 function startWorker(): Spawned {
   const w = spawnTs('server/video/worker/main.ts', {

@@ -70,6 +70,12 @@ export interface BullmqQueueOptions {
   connectTimeoutMs?: number;
   /** This worker's name in logs (default `<hostname-less> pid`). */
   workerName?: string;
+  /**
+   * A job failed for good in any process (e.g. its worker crashed more than `maxStalledCount`
+   * times, so no job function marked it): the caller marks the video's row failed. Called in
+   * every process that listens; it must be idempotent.
+   */
+  onFailed?: (videoId: string, error: { code: string; message: string }) => void;
 }
 
 const KEY_PREFIX = 'bull';
@@ -239,6 +245,7 @@ export async function createBullmqQueue(options: BullmqQueueOptions): Promise<In
         code: outcome.error.code,
         reason: outcome.error.message,
       });
+      options.onFailed?.(jobId, outcome.error);
       publish({
         videoId: jobId,
         status: 'failed',

@@ -16,7 +16,7 @@ import { loadModelSet } from '../../assistant/modelSet.js';
 import { loadConfig } from '../../config.js';
 import { openVideoDb } from '../db/open.js';
 import { DiskVideoFiles } from '../files.js';
-import { makeIngestJob } from '../ingestJob.js';
+import { failedOutsideJob, makeIngestJob } from '../ingestJob.js';
 import { LocalProgressBus } from '../progressBus.js';
 import { createBullmqQueue } from '../queue/bullmq.js';
 
@@ -70,6 +70,7 @@ export async function runIngestWorker(env: NodeJS.ProcessEnv = process.env): Pro
       run,
       progress,
       log,
+      onFailed: failedOutsideJob({ db, files, log }),
     });
   } catch (error) {
     db.close();
