@@ -42,9 +42,12 @@ function script(messages: LlmMessage[]): FakeLlmReply {
     return `The tool said ${text}.`;
   }
   const said = lastUserText(messages);
-  for (const tool of ['get_colour', 'broken', 'stuck']) {
-    if (said.includes(`use ${tool}`)) return [{ toolCall: { name: tool, arguments: { lamp: 'desk' } } }];
-  }
+  // The latest "use X" wins: a message sent while a reply is cut joins the person's previous words.
+  const named = ['get_colour', 'broken', 'stuck']
+    .map((tool) => ({ tool, at: said.lastIndexOf(`use ${tool}`) }))
+    .filter((t) => t.at >= 0)
+    .sort((a, b) => b.at - a.at)[0];
+  if (named) return [{ toolCall: { name: named.tool, arguments: { lamp: 'desk' } } }];
   if (said.includes('[image]')) return 'A red picture.';
   if (said.includes('short')) return 'Sure.';
   return LONG_REPLY;
@@ -322,7 +325,19 @@ describe('the call page: a call a person can see, hear, type, paste, mute and dr
     );
     await said('use stuck');
     // The server gives a client tool 10 s; then the turn goes on: allow both.
-    await page.waitForSelector('#transcript li.tool[data-outcome="ERR_TOOL_TIMEOUT"]', { timeout: 30_000 });
+    await page
+      .waitForSelector('#transcript li.tool[data-outcome="ERR_TOOL_TIMEOUT"]', { timeout: 30_000 })
+      .catch(async (error: unknown) => {
+        const seen = await page.evaluate(() =>
+          JSON.stringify((globalThis as unknown as { sightline: { events: unknown } }).sightline.events),
+        );
+        const tools = await page.evaluate(() =>
+          [...document.querySelectorAll('#transcript li')].map((li) => li.outerHTML).slice(-6),
+        );
+        throw new Error(
+          `${String(error)}\nevents: ${seen.slice(0, 3000)}\nlast entries: ${tools.join('\n')}`,
+        );
+      });
     expect(await page.textContent('#transcript li.tool[data-outcome="ERR_TOOL_TIMEOUT"] .text')).toContain(
       'timed out',
     );
