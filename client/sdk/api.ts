@@ -34,6 +34,7 @@ export interface SdkLogger {
   debug(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** How `connect()` reaches the server and authenticates; every field is optional. */
 export interface ConnectOptions {
   /** Server base URL, e.g. `https://assistant.example.com`. Default: the page's origin. */
   url?: string;
@@ -62,6 +63,7 @@ export interface DeviceChoice {
   cameraId?: string;
 }
 
+/** What `start()` publishes: microphone, camera or screen, which devices, and push-to-talk. */
 export interface StartOptions {
   /** Publish the microphone (default true). */
   audio?: boolean | MediaTrackConstraints;
@@ -75,6 +77,7 @@ export interface StartOptions {
 /** A tool the app runs itself; the assistant calls it by name with JSON arguments matching `parameters`. */
 export type ToolHandler = (args: Record<string, unknown>, context: { signal: AbortSignal }) => unknown;
 
+/** How a client tool is described to the model and how long its handler may take. */
 export interface ToolOptions {
   description: string;
   /** Longest the handler may take before the SDK answers the server with a timeout (default 10 000). */
@@ -99,6 +102,7 @@ export interface AssistantText {
   interrupted: boolean;
 }
 
+/** A client tool the assistant called, its arguments, and how the call ended. */
 export interface ToolCallEvent {
   callId: string;
   name: string;
