@@ -21,6 +21,8 @@ const MISSING: ModelsStatus = {
  * recording AssistantPort: the server's assistant events show in the page as a
  * person sees them, and what the person types, picks or registers reaches the assistant.
  */
+// The state indicator, client tools and the event record of the Session-based page are covered by
+// test/e2e/callPage.e2e.test.ts (labelled #state, tools that answer, throw and time out).
 describe('the page shows the conversation and drives the assistant', () => {
   let server: SightlineServer;
   let browser: TestBrowser;
@@ -47,15 +49,6 @@ describe('the page shows the conversation and drives the assistant', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-  });
-
-  it('shows the assistant state as a labelled indicator', async () => {
-    for (const state of ['user-speaking', 'thinking', 'speaking', 'interrupted', 'listening'] as const) {
-      push('assistant_state', { state, turnId: null });
-      await page.waitForSelector(`#assistant-state[data-state="${state}"]`);
-      expect(await text('#assistant-state')).toBe(state.replace('-', ' '));
-    }
-    expect(await page.getAttribute('#assistant-state', 'role')).toBe('status');
   });
 
   it("shows the person's partial words lighter, then replaces them with the final", async () => {
@@ -201,56 +194,6 @@ describe('the page shows the conversation and drives the assistant', () => {
       document.getElementById('log')?.textContent?.includes('ERR_IMAGE_FORMAT'),
     );
     expect(fake.images).toHaveLength(1);
-  });
-
-  it("answers the assistant's tool calls with the app's handlers (a throwing handler reports a failure)", async () => {
-    await page.evaluate(async () => {
-      const w = globalThis as unknown as {
-        sightline: { registerTools(tools: unknown[]): Promise<void> };
-      };
-      await w.sightline.registerTools([
-        {
-          name: 'get_colour',
-          description: 'The colour of the lamp.',
-          parameters: { type: 'object', properties: { lamp: { type: 'string' } } },
-          handler: (args: { lamp: string }) => ({ lamp: args.lamp, colour: 'amber' }),
-        },
-        {
-          name: 'broken',
-          description: 'Always fails.',
-          parameters: { type: 'object' },
-          handler: () => {
-            throw new Error('the lamp is unplugged');
-          },
-        },
-      ]);
-    });
-    expect(fake.toolLists.at(-1)?.map((t) => t.name)).toEqual(['get_colour', 'broken']);
-    fake.openCalls.add('k1').add('k2');
-    push('tool_call', { callId: 'k1', name: 'get_colour', arguments: { lamp: 'desk' }, timeoutMs: 5000 });
-    push('tool_call', { callId: 'k2', name: 'broken', arguments: {}, timeoutMs: 5000 });
-    await waitFor(() => fake.results.length === 2, 5000, 'both tool results');
-    expect(fake.results.sort((a, b) => a.callId.localeCompare(b.callId))).toEqual([
-      { callId: 'k1', outcome: { ok: true, result: { lamp: 'desk', colour: 'amber' } } },
-      { callId: 'k2', outcome: { ok: false, error: 'the lamp is unplugged' } },
-    ]);
-  });
-
-  it('keeps every received event on window.sightline.events for tests', async () => {
-    const counts = await page.evaluate(() => {
-      const s = (
-        globalThis as unknown as { sightline: { events: Record<string, unknown[]>; client: unknown } }
-      ).sightline;
-      return {
-        self: s.client === s,
-        reply: s.events.reply?.length,
-        transcript: s.events.transcript?.length,
-        toolCall: s.events.tool_call?.length,
-        models: s.events.models?.length,
-        turns: (s.events.metrics as { type: string }[]).filter((m) => m.type === 'turn').length,
-      };
-    });
-    expect(counts).toEqual({ self: true, reply: 5, transcript: 3, toolCall: 2, models: 3, turns: 2 });
   });
 
   it("shows an answer's cited video moments as links into the timeline page", async () => {
