@@ -58,21 +58,25 @@ describe('HTTP endpoints', () => {
       // Without its source map (not copied here) so the test runner does not go looking for it.
       writeFileSync(file, (await res.text()).replace(/^\/\/# sourceMappingURL=.*$/m, ''));
       const sdk = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-      expect(Object.keys(sdk).sort()).toEqual([
-        'SightlineClient',
-        'SightlineError',
-        // Uploaded-video Q&A (client/sdk/video.ts).
-        'askVideo',
-        'cancelVideo',
-        'deleteVideo',
-        'getTimeline',
-        'getVideo',
-        'listVideos',
-        'mediaUrl',
-        'requestToken',
-        'uploadVideo',
-        'watchVideo',
-      ]);
+      expect(Object.keys(sdk).sort()).toEqual(
+        [
+          'SightlineClient',
+          'SightlineError',
+          'SightlineSession',
+          // Uploaded-video Q&A (client/sdk/video.ts), then the session API's entry point.
+          'askVideo',
+          'cancelVideo',
+          'deleteVideo',
+          'getTimeline',
+          'getVideo',
+          'listVideos',
+          'mediaUrl',
+          'requestToken',
+          'uploadVideo',
+          'watchVideo',
+          'connect',
+        ].sort(),
+      );
       expect(typeof sdk.SightlineClient).toBe('function');
       const ErrorClass = sdk.SightlineError as new (code: string) => { code: string; retryable: boolean };
       expect(new ErrorClass('ERR_TIMEOUT')).toMatchObject({ code: 'ERR_TIMEOUT', retryable: true });
