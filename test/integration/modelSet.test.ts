@@ -7,21 +7,10 @@ import { FakeLlm } from '../../pipelines/testing/fakes/fakeLlm.js';
 import { FakeStt } from '../../pipelines/testing/fakes/fakeStt.js';
 import { FakeTts } from '../../pipelines/testing/fakes/fakeTts.js';
 import { loadModelSet } from '../../server/assistant/modelSet.js';
-import type { CliIo } from '../../server/cli/io.js';
 import { modelsCommand } from '../../server/cli/models.js';
 import { loadConfig } from '../../server/config.js';
+import { captureIo } from '../helpers/cliIo.js';
 import { captureLog } from '../helpers/server.js';
-
-function captureIo(): CliIo & { stdout: () => string; stderr: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out: { write: (t: string) => out.push(t) },
-    err: { write: (t: string) => err.push(t) },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
-}
 
 const assistantConfig = (env: Record<string, string>) => loadConfig(env).assistant;
 

@@ -5,8 +5,8 @@ import * as tus from 'tus-js-client';
 import { Upload, type UrlStorage } from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SightlineServer } from '../../server/app.js';
-import type { CliIo } from '../../server/cli/io.js';
 import { type VideoCliEnv, videoCommand } from '../../server/cli/video.js';
+import { captureIo } from '../helpers/cliIo.js';
 import { startTestServer } from '../helpers/server.js';
 import { sha256Hex } from '../helpers/sha256.js';
 import { tinyModelSetDir } from '../helpers/tinyModels.js';
@@ -20,17 +20,6 @@ const FileUrlStorage = (tus as unknown as { FileUrlStorage: new (path: string) =
 let server: SightlineServer;
 let serverDir: string;
 let cliDir: string;
-
-function captureIo(): CliIo & { stdout: () => string; stderr: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out: { write: (t: string) => out.push(t) },
-    err: { write: (t: string) => err.push(t) },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
-}
 
 const env = (user = 'cli-tester'): VideoCliEnv => ({
   url: server.url,

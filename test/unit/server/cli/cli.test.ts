@@ -5,21 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ModelManager } from '../../../../models/manager/manager.js';
 import type { ModelEntry } from '../../../../models/manager/manifest.js';
 import { runCli } from '../../../../server/cli/cli.js';
-import type { CliIo } from '../../../../server/cli/io.js';
 import { modelsCommand } from '../../../../server/cli/models.js';
+import { captureIo } from '../../../helpers/cliIo.js';
 import { sha256Hex } from '../../../helpers/sha256.js';
 
 /** An io that keeps what was written. */
-function captureIo(): CliIo & { stdout: () => string; stderr: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out: { write: (t: string) => out.push(t) },
-    err: { write: (t: string) => err.push(t) },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
-}
 
 describe('sightline', () => {
   it.each([[[]], [['--help']], [['-h']], [['help']]])('%j prints the whole help on stdout', async (args) => {

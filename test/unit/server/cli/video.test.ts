@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AskResponse, VideoInfo } from '../../../../protocol/video.js';
 import { runCli } from '../../../../server/cli/cli.js';
-import type { CliIo } from '../../../../server/cli/io.js';
 import {
   bar,
   formatAnswer,
@@ -12,17 +11,7 @@ import {
   parseVideoArgs,
   uploadLine,
 } from '../../../../server/cli/videoArgs.js';
-
-function captureIo(): CliIo & { stdout: () => string; stderr: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out: { write: (t: string) => out.push(t) },
-    err: { write: (t: string) => err.push(t) },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
-}
+import { captureIo } from '../../../helpers/cliIo.js';
 
 describe('parseVideoArgs', () => {
   it.each([
