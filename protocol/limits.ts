@@ -9,6 +9,8 @@ export const MAX_TEXT_CHARS = 4000;
 export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
 /** Image types `sendImage` accepts. */
 export const IMAGE_MIME_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+/** A still image's type as the server accepts it. */
+export type ImageMimeType = (typeof IMAGE_MIME_TYPES)[number];
 /** Most tools one client may register. */
 export const MAX_CLIENT_TOOLS = 32;
 /** Tools the assistant has itself; a client tool may not take one of these names. */

@@ -1,26 +1,24 @@
 import { z } from 'zod';
-import type { ErrorCode, WireError } from './errors.js';
-
+import type { ErrorCode } from './errors.js';
 import {
-  BUILT_IN_TOOL_NAMES,
-  IMAGE_MIME_TYPES,
-  MAX_CLIENT_TOOLS,
-  MAX_IMAGE_BYTES,
-  MAX_TEXT_CHARS,
-} from './limits.js';
-import { MAX_IMAGE_MESSAGE_BYTES, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from './version.js';
-import type { IngestProgress, VideoAnswerEvent, VideoInfo } from './video.js';
-
-export {
-  BUILT_IN_TOOL_NAMES,
+  type ClientRequest,
   IMAGE_MIME_TYPES,
   MAX_CLIENT_TOOLS,
   MAX_IMAGE_BYTES,
   MAX_IMAGE_MESSAGE_BYTES,
   MAX_MESSAGE_BYTES,
   MAX_TEXT_CHARS,
+  type Method,
   PROTOCOL_VERSION,
-};
+  type RequestDataMap,
+} from './wire.js';
+
+/*
+ * The server's side of the signaling protocol: zod schemas for what clients send
+ * and the parser that applies them. The types are in protocol/wire.ts (no zod,
+ * so the browser SDK and its declarations can use them) and re-exported here.
+ */
+export * from './wire.js';
 
 const id = z.string().min(1).max(128);
 
@@ -102,148 +100,16 @@ export const requestSchemas = {
   selectVideo: z.strictObject({ videoId: id.nullable() }),
 } as const;
 
-/** A request method name. */
-export type Method = keyof typeof requestSchemas;
-/** The payload of a request for method M. */
-export type RequestData<M extends Method> = z.infer<(typeof requestSchemas)[M]>;
-
-/** Response payloads, one per method (server-produced, so typed but not validated). */
-export interface ResponseDataMap {
-  join: {
-    callId: string;
-    routerRtpCapabilities: Record<string, unknown>;
-    protocolVersion: number;
-    /** Presents with `resume` after a dropped WebSocket; secret to this connection. */
-    resumeToken: string;
-    /** How long the call waits for `resume` after the WebSocket drops before it closes. */
-    resumeWindowMs: number;
-  };
-  resume: { callId: string; resumeToken: string; resumeWindowMs: number };
-  restartIce: { iceParameters: Record<string, unknown> };
-  pauseProducer: Record<string, never>;
-  resumeProducer: Record<string, never>;
-  interrupt: { interrupted: boolean };
-  pushToTalk: Record<string, never>;
-  createTransport: {
-    id: string;
-    iceParameters: Record<string, unknown>;
-    iceCandidates: Record<string, unknown>[];
-    dtlsParameters: Record<string, unknown>;
-  };
-  connectTransport: Record<string, never>;
-  produce: { producerId: string };
-  closeProducer: Record<string, never>;
-  consumeAssistant: {
-    consumerId: string;
-    producerId: string;
-    kind: 'audio';
-    rtpParameters: Record<string, unknown>;
-  };
-  resumeConsumer: Record<string, never>;
-  leave: Record<string, never>;
-  ping: { serverTimeMs: number };
-  sendText: { turnId: string };
-  sendImage: { turnId: string; imageId: string; width: number; height: number };
-  registerTools: { registered: number };
-  toolResult: Record<string, never>;
-  selectVideo: { video: VideoInfo | null };
-}
-
-/** A validated request from a client. */
-export type ClientRequest = {
-  [M in Method]: { v: number; kind: 'request'; id: number; method: M; data: RequestData<M> };
-}[Method];
-
-/** A response from the server to one request. */
-export type ServerResponse =
-  | { v: number; kind: 'response'; id: number; ok: true; data: unknown }
-  | { v: number; kind: 'response'; id: number | null; ok: false; error: WireError };
-
-/** The call's lifecycle as the client sees it. */
-export type CallState = 'joined' | 'media-connected' | 'media-disconnected' | 'closed';
-
-/** What the assistant is doing; pushed on every change. */
-export type AssistantState = 'listening' | 'user-speaking' | 'thinking' | 'speaking' | 'interrupted';
-
 /**
- * One assistant turn's figures, all on the call's one clock (ms). A stage that
- * did not run in this turn (a typed message has no STT) reports null.
+ * Compile-time proof that the schemas accept exactly the hand-written request types
+ * the SDK is typed against (protocol/wire.ts): a field added to one and not the
+ * other fails `tsc` here.
  */
-export interface TurnMetrics {
-  type: 'turn';
-  turnId: string;
-  /** What started the turn. */
-  trigger: 'speech' | 'text' | 'image';
-  /** End of the person's speech (last VAD speech frame) to the end-of-turn decision. */
-  endOfTurnDelayMs: number | null;
-  /** End-of-turn decision to the final transcript. */
-  sttLatencyMs: number | null;
-  /** Request to the LLM's first token. */
-  llmTtftMs: number | null;
-  /** First sentence to TTS's first audio. */
-  ttsTtfbMs: number | null;
-  /** End of the person's speech to the first assistant audio packet sent (typed turns: from the message). */
-  voiceToVoiceMs: number | null;
-  interrupted: boolean;
-  tokensIn: number;
-  tokensOut: number;
-  visualTokensKept: number;
-  visualTokensMerged: number;
-}
-
-/** Metrics pushed to the client; a discriminated union on `type`. */
-export type MetricsEvent =
-  | { type: 'audio_tap'; framesOut: number; gapsFilledMs: number; lateDropped: number; reordered: number }
-  | { type: 'video_tap'; framesOut: number; restarts: number; fps: number }
-  | { type: 'return_audio'; packetsSent: number; latenessP50Ms: number; latenessP99Ms: number }
-  | TurnMetrics;
-
-/** Events the server pushes, keyed by name. */
-export interface ServerEventMap {
-  state: { state: CallState; callId: string; reason?: string };
-  /** The assistant's turn state (listening / user-speaking / thinking / speaking / interrupted). */
-  assistant_state: { state: AssistantState; turnId: string | null };
-  /** The person's words: partials while they speak (may change), then one final per utterance. */
-  transcript: { utteranceId: string; text: string; final: boolean; startMs: number; endMs: number };
-  /**
-   * The assistant's words as they are spoken: `text` is everything heard so far in
-   * this turn (cumulative), `playedMs` how much of its audio has been sent. The
-   * final event's text is what the history keeps (cut where interrupted).
-   */
-  reply: { turnId: string; text: string; final: boolean; playedMs: number; interrupted: boolean };
-  /** The assistant calls a tool the app registered; answer with `toolResult` before `timeoutMs`. */
-  tool_call: { callId: string; name: string; arguments: unknown; timeoutMs: number };
-  /** What the server runs on: the models loaded, which are missing, and whether they are random test models. */
-  models: ModelsStatus;
-  metrics: MetricsEvent;
-  /** An answer about the selected video was spoken: the timestamps it cited (of what was heard) and its evidence. */
-  video_answer: VideoAnswerEvent;
-  /** Ingest progress of the person's own videos (the join token's user). */
-  video_progress: IngestProgress;
-  error: WireError;
-}
-
-/** The model set as a page shows it. */
-export interface ModelsStatus {
-  /** The assistant answers (every model it needs is loaded). */
-  ready: boolean;
-  /** Role → what serves it (`whisper-base`, `openai:gpt-4o-mini@http://…`). */
-  loaded: Record<string, string>;
-  /** Files or models missing, each as a path or id. */
-  missing: string[];
-  /** The command that fetches what is missing, when something is. */
-  fetchCommand: string | null;
-  /** Random-weight test models are loaded: answers are noise. */
-  tinyTestModels: boolean;
-}
-
-/** A server-pushed event. */
-export type ServerEvent = {
-  [E in keyof ServerEventMap]: { v: number; kind: 'event'; event: E; data: ServerEventMap[E] };
-}[keyof ServerEventMap];
-
-/** Any message the server sends. */
-export type ServerMessage = ServerResponse | ServerEvent;
+type SchemaData = { [M in keyof typeof requestSchemas]: z.infer<(typeof requestSchemas)[M]> };
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type EveryMethodMatches = { [M in Method]: Same<SchemaData[M], RequestDataMap[M]> }[Method];
+const schemasMatchWireTypes: Same<EveryMethodMatches, true> & Same<keyof SchemaData, Method> = true;
+void schemasMatchWireTypes;
 
 /** The outcome of parsing one client message. */
 export type ParseResult =

@@ -8,7 +8,7 @@
 // Fails when the core (with tus-js-client, without mediasoup-client) is over 40 KB min+gzip, when
 // react.js is over 3 KB min+gzip, or when server-only code leaks in. `--no-types` skips tsc.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -125,5 +125,29 @@ if (!process.argv.includes('--no-types')) {
     stdio: 'inherit',
   });
   if (r.status !== 0) fail('the declarations did not build (tsc -p client/tsconfig.build.json)');
+  const leaks = foreignTypeImports(join(DIST, 'types'));
+  if (leaks.length > 0)
+    fail(`the declarations import packages the SDK does not depend on: ${leaks.join(', ')}`);
   console.log('declarations in client/dist/types/');
+}
+
+/**
+ * Bare package names the shipped declarations import that an app installing the
+ * package would not have (a server-only type such as zod's would be `any` there,
+ * or an error under `skipLibCheck: false`).
+ */
+function foreignTypeImports(dir) {
+  const allowed = new Set([...PACKAGE_DEPS, 'react']);
+  const found = [];
+  for (const entry of readdirSync(dir, { recursive: true })) {
+    const file = join(dir, String(entry));
+    if (!file.endsWith('.d.ts')) continue;
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/(?:from\s+|import\(\s*)['"]([^'".][^'"]*)['"]/g)) {
+      const spec = m[1];
+      const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+      if (!allowed.has(name)) found.push(`${name} (${relative(DIST, file)})`);
+    }
+  }
+  return [...new Set(found)];
 }

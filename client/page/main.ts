@@ -1,5 +1,5 @@
 import type { Session, SessionState, StartOptions } from '../sdk/api.js';
-import { connect, type ModelsStatus } from '../sdk/index.js';
+import { connect, type ModelsStatus, type VideoSendOptions } from '../sdk/index.js';
 import { rememberedUser } from '../timeline/session.js';
 import { DevicePickers } from './devices.js';
 import { wireImageInput } from './imageInput.js';
@@ -38,6 +38,19 @@ const params = new URLSearchParams(location.search);
 // ?raw=1 turns off the browser's echo cancellation and noise suppression (for measurements).
 const raw = params.get('raw') === '1';
 if (params.get('ptt') === '1') pttBox.checked = true;
+
+/** Measurement knobs for the camera's send settings (?vStartKbps=0 is the browser's own start). */
+function videoSendFromQuery(): VideoSendOptions {
+  const num = (k: string) => (params.has(k) ? Number(params.get(k)) : undefined);
+  const keep = params.get('vKeepRes');
+  const start = num('vStartKbps');
+  const max = num('vMaxKbps');
+  return {
+    ...(start !== undefined ? { startBitrateKbps: start } : {}),
+    ...(max !== undefined ? { maxBitrateKbps: max } : {}),
+    ...(keep !== null ? { maintainResolution: keep === '1' } : {}),
+  };
+}
 
 const LOG_LINES = 500;
 function log(line: string): void {
@@ -181,6 +194,7 @@ button('start').addEventListener('click', async () => {
       ...(devices.cameraId ? { deviceId: { exact: devices.cameraId } } : {}),
     },
     pushToTalk: pttBox.checked,
+    videoSend: videoSendFromQuery(),
   };
   try {
     const s = await connect({

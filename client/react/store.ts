@@ -1,5 +1,5 @@
 import type { SightlineError } from '../../protocol/errors.js';
-import type { TurnMetrics } from '../../protocol/messages.js';
+import type { TurnMetrics } from '../../protocol/wire.js';
 import type {
   AssistantText,
   Connect,

@@ -4,7 +4,6 @@
  * React hook and apps are written against these types only.
  */
 import type { SightlineError } from '../../protocol/errors.js';
-import type { ModelsStatus, TurnMetrics } from '../../protocol/messages.js';
 import type {
   AskRequest,
   AskResponse,
@@ -12,6 +11,8 @@ import type {
   VideoAnswerEvent,
   VideoInfo,
 } from '../../protocol/video.js';
+import type { ModelsStatus, TurnMetrics } from '../../protocol/wire.js';
+import type { VideoSendOptions } from './client.js';
 
 /**
  * What the session is doing, as a person would say it:
@@ -72,6 +73,8 @@ export interface StartOptions {
   devices?: DeviceChoice;
   /** Push-to-talk: the microphone is sent only between `talk(true)` and `talk(false)`. */
   pushToTalk?: boolean;
+  /** How the camera is sent (start and ceiling bitrate, keep resolution); the defaults suit a webcam. */
+  videoSend?: VideoSendOptions;
 }
 
 /** A tool the app runs itself; the assistant calls it by name with JSON arguments matching `parameters`. */

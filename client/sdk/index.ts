@@ -1,13 +1,5 @@
 export type { ErrorCode, WireError } from '../../protocol/errors.js';
 export { SightlineError } from '../../protocol/errors.js';
-export type {
-  AssistantState,
-  CallState,
-  MetricsEvent,
-  ModelsStatus,
-  ServerEventMap,
-  TurnMetrics,
-} from '../../protocol/messages.js';
 export type { TimelineFrame, VideoTimeline } from '../../protocol/timeline.js';
 export type {
   AskRequest,
@@ -18,6 +10,14 @@ export type {
   VideoAnswerEvent,
   VideoInfo,
 } from '../../protocol/video.js';
+export type {
+  AssistantState,
+  CallState,
+  MetricsEvent,
+  ModelsStatus,
+  ServerEventMap,
+  TurnMetrics,
+} from '../../protocol/wire.js';
 export type {
   AssistantText,
   Connect,

@@ -1,6 +1,6 @@
 import type { types as msc } from 'mediasoup-client';
 import { SightlineError } from '../../protocol/errors.js';
-import type { Method, RequestData, ResponseDataMap } from '../../protocol/messages.js';
+import type { Method, RequestData, ResponseDataMap } from '../../protocol/wire.js';
 import type { StartOptions } from './api.js';
 import { DEFAULT_VIDEO_SEND, type VideoSendOptions } from './client.js';
 

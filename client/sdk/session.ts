@@ -1,6 +1,8 @@
 import { Device, type types as msc } from 'mediasoup-client';
 import { isErrorCode, SightlineError } from '../../protocol/errors.js';
 import { MAX_TEXT_CHARS } from '../../protocol/limits.js';
+import { SIGNALING_PATH } from '../../protocol/version.js';
+import type { AskRequest, AskResponse, VideoInfo } from '../../protocol/video.js';
 import type {
   AssistantState,
   Method,
@@ -8,9 +10,7 @@ import type {
   RequestData,
   ResponseDataMap,
   ServerEventMap,
-} from '../../protocol/messages.js';
-import { SIGNALING_PATH } from '../../protocol/version.js';
-import type { AskRequest, AskResponse, VideoInfo } from '../../protocol/video.js';
+} from '../../protocol/wire.js';
 import type {
   Connect,
   ConnectOptions,
@@ -205,7 +205,12 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
         const send = await createTransport(device, 'send', request);
         this.#sendTransport = send;
         this.#ice.watch(send);
-        this.#media = new LocalMedia(send, request, (stream) => this.emit('localStream', stream));
+        this.#media = new LocalMedia(
+          send,
+          request,
+          (stream) => this.emit('localStream', stream),
+          options.videoSend,
+        );
         await this.#media.publish(options);
       }
       const timeoutMs = this.#opts.requestTimeoutMs ?? 10_000;

@@ -1,12 +1,12 @@
 import { isErrorCode, SightlineError, type WireError } from '../../protocol/errors.js';
+import { PROTOCOL_VERSION } from '../../protocol/version.js';
 import type {
   Method,
   RequestData,
   ResponseDataMap,
   ServerEventMap,
   ServerMessage,
-} from '../../protocol/messages.js';
-import { PROTOCOL_VERSION } from '../../protocol/version.js';
+} from '../../protocol/wire.js';
 import type { SdkLogger } from './api.js';
 import { Emitter } from './emitter.js';
 import { validateServerMessage } from './validate.js';

@@ -1,4 +1,4 @@
-import type { AssistantState } from '../../protocol/messages.js';
+import type { AssistantState } from '../../protocol/wire.js';
 import type { SessionState } from './api.js';
 
 /**

@@ -1,5 +1,5 @@
 import { SightlineError } from '../../protocol/errors.js';
-import type { RequestData, ServerEventMap } from '../../protocol/messages.js';
+import type { RequestData, ServerEventMap } from '../../protocol/wire.js';
 import type { ToolCallEvent, ToolHandler, ToolOptions } from './api.js';
 import { type ClientTool, failureText, type ToolParameters, toJsonValue, toWireTools } from './tools.js';
 

@@ -1,6 +1,6 @@
 import { SightlineError } from '../../protocol/errors.js';
 import { BUILT_IN_TOOL_NAMES, MAX_CLIENT_TOOLS } from '../../protocol/limits.js';
-import type { RequestData, ServerEventMap } from '../../protocol/messages.js';
+import type { RequestData, ServerEventMap } from '../../protocol/wire.js';
 
 /** A JSON Schema object describing a tool's arguments. */
 export interface ToolParameters {

@@ -4,7 +4,7 @@
  * Extra fields pass (a newer server may add some); a missing or mistyped field
  * names itself in the result, never its content.
  */
-import type { ServerEventMap, ServerMessage } from '../../protocol/messages.js';
+import type { ServerEventMap, ServerMessage } from '../../protocol/wire.js';
 
 /** A check returns null when the value fits, else the path of the first field that does not. */
 type Check = (value: unknown, path: string) => string | null;

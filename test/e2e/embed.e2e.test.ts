@@ -61,7 +61,13 @@ describe('the SDK embedded in an app from its npm tarball', () => {
       configFile: false,
       base: './',
       logLevel: 'warn',
-      build: { outDir: join(scratch, 'vite/dist'), emptyOutDir: true },
+      // What @vitejs/plugin-react sets for .tsx (the automatic JSX runtime), without the plugin.
+      esbuild: { jsx: 'automatic' },
+      build: {
+        outDir: join(scratch, 'vite/dist'),
+        emptyOutDir: true,
+        rollupOptions: { input: [join(scratch, 'vite/index.html'), join(scratch, 'vite/react.html')] },
+      },
     });
     app = await serveStatic(scratch);
     sightline = await startTestServer({
@@ -105,21 +111,33 @@ describe('the SDK embedded in an app from its npm tarball', () => {
     execFileSync(process.execPath, [tsc, '-p', join(scratch, 'vite/tsconfig.json')], { encoding: 'utf8' });
   }, 120_000);
 
-  /** Opens one of the scratch pages, speaks the question into its microphone, and waits for the answer. */
-  async function callFrom(path: string): Promise<EmbedState> {
+  /** A page of the scratch app with a scripted microphone and a fresh token from the app's "backend". */
+  async function openScratch(path: string): Promise<Page> {
     const token = (
       (await (await fetch(`${sightline.url}/api/token`, { method: 'POST' })).json()) as { token: string }
     ).token;
     const page: Page = await browser.browser.newPage();
+    page.on('pageerror', (e) => console.error('[embed page error]', e.message));
+    const question = readFileSync(spokenWav(QUESTION));
+    await page.route('**/__e2e/question.wav', (route) =>
+      route.fulfill({ status: 200, contentType: 'audio/wav', body: question }),
+    );
+    await page.addInitScript(installScriptedMic);
+    const query = new URLSearchParams({ url: sightline.url, token });
+    await page.goto(`${app.url}/${path}?${query}`);
+    return page;
+  }
+
+  const sayQuestion = (page: Page): Promise<number> =>
+    page.evaluate(
+      (url) => (globalThis as unknown as { __mic: { say(u: string): Promise<number> } }).__mic.say(url),
+      `${app.url}/__e2e/question.wav`,
+    );
+
+  /** Opens one of the scratch pages, speaks the question into its microphone, and waits for the answer. */
+  async function callFrom(path: string): Promise<EmbedState> {
+    const page = await openScratch(path);
     try {
-      page.on('pageerror', (e) => console.error('[embed page error]', e.message));
-      const question = readFileSync(spokenWav(QUESTION));
-      await page.route('**/__e2e/question.wav', (route) =>
-        route.fulfill({ status: 200, contentType: 'audio/wav', body: question }),
-      );
-      await page.addInitScript(installScriptedMic);
-      const query = new URLSearchParams({ url: sightline.url, token });
-      await page.goto(`${app.url}/${path}?${query}`);
       const embed = () => page.evaluate(() => (globalThis as unknown as { embed: EmbedState }).embed);
       await waitFor(
         async () => {
@@ -130,10 +148,7 @@ describe('the SDK embedded in an app from its npm tarball', () => {
         30_000,
         'the call started (audio path ready)',
       );
-      await page.evaluate(
-        (url) => (globalThis as unknown as { __mic: { say(u: string): Promise<number> } }).__mic.say(url),
-        `${app.url}/__e2e/question.wav`,
-      );
+      await sayQuestion(page);
       await waitFor(
         async () => (await embed()).transcripts.some((t) => t.final && t.text.trim() !== ''),
         90_000,
@@ -165,5 +180,42 @@ describe('the SDK embedded in an app from its npm tarball', () => {
     const state = await callFrom('plain/index.html');
     expect(state.errors).toEqual([]);
     expect(state.states).toContain('listening');
+  }, 300_000);
+
+  it('renders a call with useAssistant in a React app (StrictMode); unmounting hangs up', async () => {
+    const page = await openScratch('vite/dist/react.html');
+    try {
+      const text = (selector: string) =>
+        page
+          .locator(selector)
+          .first()
+          .textContent()
+          .then((t) => t ?? '');
+      await waitFor(async () => (await text('#state')) === 'listening', 30_000, 'the hook shows "listening"');
+      // StrictMode mounted, unmounted and mounted the hook: one call on the server, not two.
+      await waitFor(async () => sightline.calls.size === 1, 10_000, 'exactly one call on the server');
+      await sayQuestion(page);
+      await waitFor(
+        async () => (await page.locator('#you li[data-final="true"]').count()) > 0,
+        90_000,
+        'the final transcript rendered',
+      );
+      expect((await text('#you li[data-final="true"]')).trim()).not.toBe('');
+      await waitFor(
+        async () => (await text('#reply')).trim() !== '',
+        120_000,
+        "the assistant's words rendered",
+      );
+      expect(await text('#error')).toBe('');
+      await page.click('#leave');
+      await page.waitForSelector('#left');
+      await waitFor(
+        async () => sightline.calls.size === 0,
+        15_000,
+        'the call closed on the server after unmount',
+      );
+    } finally {
+      await page.close();
+    }
   }, 300_000);
 });

@@ -50,6 +50,59 @@ try {
 }
 `;
 
+/**
+ * A React app on `@sightline/client/react`: `useAssistant` renders the call's state, the person's
+ * words and the assistant's; "Leave" unmounts the component (which hangs up). Rendered in StrictMode,
+ * so the hook's mount, unmount and mount again on first render is exercised too.
+ */
+export const REACT_APP_SOURCE = `import { StrictMode, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { useAssistant } from '@sightline/client/react';
+
+const params = new URLSearchParams(location.search);
+
+function Assistant() {
+  const { state, transcripts, assistantText, error } = useAssistant({
+    url: params.get('url') ?? undefined,
+    token: params.get('token') ?? undefined,
+    autoStart: { audio: true, video: false },
+  });
+  return (
+    <section>
+      <p id="state">{state}</p>
+      <ol id="you">
+        {transcripts.map((t) => (
+          <li key={t.utteranceId} data-final={String(t.final)}>{t.text}</li>
+        ))}
+      </ol>
+      <p id="reply">{assistantText}</p>
+      <p id="error">{error ? String(error.message) : ''}</p>
+    </section>
+  );
+}
+
+function App() {
+  const [inCall, setInCall] = useState(true);
+  return (
+    <main>
+      {inCall ? <Assistant /> : <p id="left">Left the call</p>}
+      <button type="button" id="leave" onClick={() => setInCall(false)}>Leave</button>
+    </main>
+  );
+}
+
+createRoot(document.getElementById('root') as HTMLElement).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
+`;
+
+const REACT_INDEX = `<!doctype html>
+<html><head><meta charset="utf-8"><title>embedded with React</title>
+<script type="module" src="./react.tsx"></script></head><body><div id="root"></div></body></html>
+`;
+
 const VITE_INDEX = `<!doctype html>
 <html><head><meta charset="utf-8"><title>embedded with Vite</title>
 <script type="module" src="./main.ts"></script></head><body><h1>My app</h1></body></html>
@@ -69,10 +122,13 @@ const CONSUMER_TSCONFIG = {
     lib: ['ES2022', 'DOM', 'DOM.Iterable'],
     strict: true,
     noEmit: true,
-    skipLibCheck: true,
+    jsx: 'react-jsx',
+    // The package's own declarations are checked too: a type it ships that an app cannot
+    // resolve (a server-only package's) fails here.
+    skipLibCheck: false,
     types: [],
   },
-  include: ['main.ts'],
+  include: ['main.ts', 'react.tsx'],
 };
 
 /**
@@ -84,17 +140,28 @@ export async function installTarball(tarball: string, dir: string, repoRoot: str
   const target = join(dir, 'node_modules/@sightline/client');
   await mkdir(target, { recursive: true });
   execFileSync('tar', ['xzf', tarball, '-C', target, '--strip-components=1']);
-  for (const dep of ['mediasoup-client', 'tus-js-client']) {
+  // The app's own React (the package's peer dependency) and its types.
+  await mkdir(join(dir, 'node_modules/@types'), { recursive: true });
+  for (const dep of [
+    'mediasoup-client',
+    'tus-js-client',
+    'react',
+    'react-dom',
+    '@types/react',
+    '@types/react-dom',
+  ]) {
     await symlink(join(repoRoot, 'node_modules', dep), join(dir, 'node_modules', dep), 'dir');
   }
 }
 
-/** Writes the Vite app (vite/) and the plain page (plain/) into `dir`. */
+/** Writes the Vite app (vite/: index.html and react.html) and the plain page (plain/) into `dir`. */
 export async function writeScratchApps(dir: string): Promise<void> {
   await mkdir(join(dir, 'vite'), { recursive: true });
   await mkdir(join(dir, 'plain'), { recursive: true });
   await writeFile(join(dir, 'vite/index.html'), VITE_INDEX);
   await writeFile(join(dir, 'vite/main.ts'), EMBED_APP_SOURCE);
+  await writeFile(join(dir, 'vite/react.html'), REACT_INDEX);
+  await writeFile(join(dir, 'vite/react.tsx'), REACT_APP_SOURCE);
   await writeFile(join(dir, 'vite/tsconfig.json'), JSON.stringify(CONSUMER_TSCONFIG, null, 2));
   await writeFile(join(dir, 'plain/index.html'), PLAIN_INDEX);
   await writeFile(join(dir, 'plain/main.js'), EMBED_APP_SOURCE);
