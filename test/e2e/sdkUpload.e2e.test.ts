@@ -149,11 +149,20 @@ describe('uploadVideo from the SDK: progress, a cut resumed, a cancel', () => {
     expect(result.videoId).toBeUndefined();
     expect(result.error?.code).toBe('ERR_ABORTED');
     proxy.release();
+    // The released bytes may still finish the PATCH after the DELETE: the server then renames the
+    // file to its source and, finding the row gone, removes it again. Wait for the end state.
     await waitFor(
-      () => server.app.videos.list('net-cancel').length === 0 && leftovers(video.id).length === 0,
+      () =>
+        server.app.videos.list('net-cancel').length === 0 &&
+        leftovers(video.id).length === 0 &&
+        !existsSync(server.app.videos.files.dir(video.id)),
       10_000,
-      'the cancelled upload to be gone from the server',
+      'the cancelled upload to be gone from the server (row, partial file, video folder)',
     );
-    expect(existsSync(server.app.videos.files.source(video.id))).toBe(false);
+    // And it stays gone (no late request brings it back).
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(server.app.videos.list('net-cancel')).toEqual([]);
+    expect(existsSync(server.app.videos.files.dir(video.id))).toBe(false);
+    expect(leftovers(video.id)).toEqual([]);
   });
 });
