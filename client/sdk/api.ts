@@ -53,7 +53,7 @@ export interface ConnectOptions {
   requestTimeoutMs?: number;
   /** Play the assistant through an `<audio>` element the SDK manages (default true). */
   autoPlay?: boolean;
-  /** Reconnect after a WebSocket cut or an ICE failure (default on: 6 attempts over ~20 s). */
+  /** Reconnect after a WebSocket cut or an ICE failure (default on: the first attempt at once, 6 over ~16 s, inside the server's 20 s resume window). */
   reconnect?: { enabled?: boolean; maxAttempts?: number; baseDelayMs?: number };
   logger?: SdkLogger;
 }

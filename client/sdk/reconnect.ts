@@ -1,9 +1,14 @@
 import { SightlineError } from '../../protocol/errors.js';
 
-/** How a session retries after a WebSocket cut (the defaults: 6 attempts over ~20 s). */
+/** How a session retries after a WebSocket cut (the defaults: 6 attempts over ~16 s). */
 export interface BackoffOptions {
   maxAttempts: number;
-  /** The wait before the first attempt; doubled for each next one. */
+  /**
+   * The first attempt waits a random 0 to this (most blips are over by the time the cut is
+   * seen, so it goes almost at once; the spread keeps a restarted server's clients apart).
+   */
+  firstDelayMaxMs: number;
+  /** The wait before the second attempt; doubled for each next one. */
   baseDelayMs: number;
   /** The longest wait between two attempts. */
   maxDelayMs: number;
@@ -11,21 +16,26 @@ export interface BackoffOptions {
   jitter: number;
 }
 
-/** 6 attempts, 0.5 s doubling to at most 8 s, ±20 %: about 20 s in all. */
+/** 6 attempts: at once (0–100 ms), then 0.5 s doubling to at most 8 s, ±20 %: about 16 s in all. */
 export const DEFAULT_BACKOFF: BackoffOptions = {
   maxAttempts: 6,
+  firstDelayMaxMs: 100,
   baseDelayMs: 500,
   maxDelayMs: 8000,
   jitter: 0.2,
 };
 
-/** The wait before attempt `attempt` (1-based): base·2^(attempt−1), capped, ± jitter. */
+/**
+ * The wait before attempt `attempt` (1-based): the first a random 0 to `firstDelayMaxMs`,
+ * then base·2^(attempt−2), capped, ± jitter.
+ */
 export function backoffDelayMs(
   attempt: number,
   options: BackoffOptions,
   random: () => number = Math.random,
 ): number {
-  const plain = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
+  if (attempt <= 1) return Math.round(options.firstDelayMaxMs * random());
+  const plain = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 2));
   const spread = plain * options.jitter * (2 * random() - 1);
   return Math.max(0, Math.round(plain + spread));
 }

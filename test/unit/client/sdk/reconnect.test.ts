@@ -12,23 +12,25 @@ import { SightlineError } from '../../../../protocol/errors.js';
 const plain = { ...DEFAULT_BACKOFF, jitter: 0 };
 
 describe('backoffDelayMs', () => {
-  it('doubles from the base, capped', () => {
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelayMs(n, plain))).toEqual([
-      500, 1000, 2000, 4000, 8000, 8000,
+  it('tries first almost at once, then doubles from the base, capped', () => {
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelayMs(n, plain, () => 1))).toEqual([
+      100, 500, 1000, 2000, 4000, 8000, 8000,
     ]);
+    expect(backoffDelayMs(1, plain, () => 0)).toBe(0);
   });
 
-  it('spreads each wait by ± the jitter', () => {
+  it('spreads the first wait over 0 to firstDelayMaxMs and each later one by ± the jitter', () => {
     const opts = { ...plain, jitter: 0.2 };
-    expect(backoffDelayMs(2, opts, () => 0)).toBe(800);
-    expect(backoffDelayMs(2, opts, () => 1)).toBe(1200);
-    expect(backoffDelayMs(2, opts, () => 0.5)).toBe(1000);
+    expect(backoffDelayMs(1, opts, () => 0.5)).toBe(50);
+    expect(backoffDelayMs(3, opts, () => 0)).toBe(800);
+    expect(backoffDelayMs(3, opts, () => 1)).toBe(1200);
+    expect(backoffDelayMs(3, opts, () => 0.5)).toBe(1000);
   });
 
-  it('adds up to about 20 s over the default 6 attempts', () => {
-    const total = [1, 2, 3, 4, 5, 6].reduce((s, n) => s + backoffDelayMs(n, plain), 0);
-    expect(total).toBeGreaterThan(15_000);
-    expect(total).toBeLessThan(25_000);
+  it("adds up to about 16 s over the default 6 attempts (inside the server's 20 s resume window)", () => {
+    const total = [1, 2, 3, 4, 5, 6].reduce((s, n) => s + backoffDelayMs(n, plain, () => 1), 0);
+    expect(total).toBeGreaterThan(12_000);
+    expect(total).toBeLessThan(20_000);
   });
 });
 
@@ -51,10 +53,11 @@ describe('retryWithBackoff', () => {
       ...plain,
       signal: new AbortController().signal,
       shouldRetry: retryClosed,
+      random: () => 1,
     });
     await vi.advanceTimersByTimeAsync(10_000);
     expect(await p).toBe('resumed');
-    expect(at).toEqual([500, 1500, 3500]);
+    expect(at).toEqual([100, 600, 1600]);
   });
 
   it('throws the last error after maxAttempts', async () => {
@@ -93,9 +96,14 @@ describe('retryWithBackoff', () => {
     const attempt = vi.fn(async () => {
       throw closed();
     });
-    const p = retryWithBackoff(attempt, { ...plain, signal: controller.signal, shouldRetry: retryClosed });
+    const p = retryWithBackoff(attempt, {
+      ...plain,
+      signal: controller.signal,
+      shouldRetry: retryClosed,
+      random: () => 1,
+    });
     const settled = p.catch((e: unknown) => e);
-    await vi.advanceTimersByTimeAsync(1600);
+    await vi.advanceTimersByTimeAsync(1000); // attempts at 100 and 600 ms
     expect(attempt).toHaveBeenCalledTimes(2);
     controller.abort();
     expect(await settled).toMatchObject({ code: 'ERR_ABORTED' });

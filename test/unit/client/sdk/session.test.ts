@@ -348,10 +348,10 @@ describe('Session over a scripted signaling connection', () => {
       server.unreachable = true;
       server.socket.drop();
       expect(session.state).toBe('reconnecting');
-      await vi.advanceTimersByTimeAsync(1600); // attempts at 500 and 1500 ms fail
-      expect(server.open).toHaveBeenCalledTimes(3);
+      await vi.advanceTimersByTimeAsync(1600); // attempts at 50, 550 and 1550 ms fail
+      expect(server.open).toHaveBeenCalledTimes(4);
       server.unreachable = false;
-      await vi.advanceTimersByTimeAsync(2000); // the third, at 3500 ms, resumes
+      await vi.advanceTimersByTimeAsync(2000); // the fourth, at 3550 ms, resumes
       const resume = server.socket.requests[0];
       expect(resume?.method).toBe('resume');
       expect(resume?.data).toEqual({ token: `t${n}`, callId: 'call-1', resumeToken: 'resume-token-0000001' });
@@ -400,8 +400,9 @@ describe('Session over a scripted signaling connection', () => {
       server.unreachable = true;
       server.socket.drop();
       await vi.advanceTimersByTimeAsync(60_000);
-      // Attempts at 500, 1500 and 3500 ms; the window closed at 2000 ms, so none after.
-      expect(server.open).toHaveBeenCalledTimes(1 + 3);
+      // Attempts at 50, 550, 1550 and 3550 ms (the last was due while the window was open);
+      // the window closed at 2000 ms, so none after.
+      expect(server.open).toHaveBeenCalledTimes(1 + 4);
       expect(seen.error?.map(([e]) => e.code)).toEqual(['ERR_CONNECTION_CLOSED']);
       expect(session.state).toBe('closed');
     });
@@ -415,7 +416,8 @@ describe('Session over a scripted signaling connection', () => {
       await vi.advanceTimersByTimeAsync(1000);
       server.unreachable = false;
       await vi.advanceTimersByTimeAsync(1000);
-      expect(seen.reconnected).toEqual([[{ downMs: 1500, iceRestarted: false }]]);
+      // Attempts at 50 and 550 ms fail; the one at 1550 ms gets through.
+      expect(seen.reconnected).toEqual([[{ downMs: 1550, iceRestarted: false }]]);
     });
 
     it('stops at once when the call is gone (resume refused)', async () => {
