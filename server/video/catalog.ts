@@ -68,22 +68,24 @@ export class VideoCatalog {
 
   /** Records a new upload (status `uploading`); ERR_VIDEO_QUOTA when it does not fit, checked in the same transaction. */
   createUpload(upload: NewUpload): void {
-    this.#db.transaction(() => {
-      const used = this.usedBytes(upload.owner);
-      if (used + upload.sizeBytes > upload.quotaBytes) {
-        throw new SightlineError(
-          'ERR_VIDEO_QUOTA',
-          `this upload (${upload.sizeBytes} bytes) would take your storage to ${used + upload.sizeBytes} bytes, over the quota of ${upload.quotaBytes}`,
-        );
-      }
-      const now = this.#nowMs();
-      this.#db
-        .prepare(
-          `INSERT INTO videos (id, owner, name, size_bytes, status, created_at_ms, updated_at_ms)
+    this.#db
+      .transaction(() => {
+        const used = this.usedBytes(upload.owner);
+        if (used + upload.sizeBytes > upload.quotaBytes) {
+          throw new SightlineError(
+            'ERR_VIDEO_QUOTA',
+            `this upload (${upload.sizeBytes} bytes) would take your storage to ${used + upload.sizeBytes} bytes, over the quota of ${upload.quotaBytes}`,
+          );
+        }
+        const now = this.#nowMs();
+        this.#db
+          .prepare(
+            `INSERT INTO videos (id, owner, name, size_bytes, status, created_at_ms, updated_at_ms)
            VALUES (?, ?, ?, ?, 'uploading', ?, ?)`,
-        )
-        .run(upload.id, upload.owner, upload.name, upload.sizeBytes, now, now);
-    })();
+          )
+          .run(upload.id, upload.owner, upload.name, upload.sizeBytes, now, now);
+      })
+      .immediate();
   }
 
   #row(videoId: string): VideoRow | undefined {
@@ -204,10 +206,12 @@ export class VideoCatalog {
 
   /** Deletes the video's rows (its full-text rows too) in one transaction; false when there was none. */
   deleteRows(videoId: string): boolean {
-    return this.#db.transaction(() => {
-      this.#db.prepare('DELETE FROM text_fts WHERE video_id = ?').run(videoId);
-      return this.#db.prepare('DELETE FROM videos WHERE id = ?').run(videoId).changes > 0;
-    })();
+    return this.#db
+      .transaction(() => {
+        this.#db.prepare('DELETE FROM text_fts WHERE video_id = ?').run(videoId);
+        return this.#db.prepare('DELETE FROM videos WHERE id = ?').run(videoId).changes > 0;
+      })
+      .immediate();
   }
 
   #firstFrameMs(videoId: string): number | null {

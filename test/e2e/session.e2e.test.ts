@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerEventMap } from '../../protocol/messages.js';
@@ -83,6 +85,39 @@ describe('connect() and a Session in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+  });
+
+  it('connect() fails with a clear, typed error: an unreachable server, a refused token', async () => {
+    // A port nothing listens on: taken from the OS, then closed.
+    const dead = await new Promise<number>((resolve) => {
+      const probe = createServer();
+      probe.listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const failures = await page.evaluate(
+      async ({ deadUrl }) => {
+        const sdk = (globalThis as unknown as { sdk: { connect(o: unknown): Promise<unknown> } }).sdk;
+        const attempt = async (options: unknown) => {
+          try {
+            await sdk.connect(options);
+            return { code: 'none', message: '' };
+          } catch (e) {
+            const err = e as { code?: string; message?: string; name?: string };
+            return { code: err.code ?? String(e), message: err.message ?? '', name: err.name ?? '' };
+          }
+        };
+        return {
+          unreachable: await attempt({ url: deadUrl, token: 'whatever-token' }),
+          refused: await attempt({ token: 'not-a-token-this-server-issued' }),
+        };
+      },
+      { deadUrl: `http://127.0.0.1:${dead}` },
+    );
+    expect(failures.unreachable).toMatchObject({ code: 'ERR_CONNECTION_CLOSED', name: 'SightlineError' });
+    expect(failures.unreachable.message).toContain(`127.0.0.1:${dead}`);
+    expect(failures.refused).toMatchObject({ code: 'ERR_UNAUTHORIZED', name: 'SightlineError' });
   });
 
   it('is idle after connect, and start resolves once the audio path is up', async () => {

@@ -38,7 +38,7 @@ export function openVideoDb(path: string): VideoDb {
     db.transaction(() => {
       db.exec(MIGRATIONS[v] as string);
       db.pragma(`user_version = ${v + 1}`);
-    })();
+    }).immediate();
   }
   return db;
 }

@@ -192,7 +192,13 @@ export class SqliteIngestWriter implements IngestWriter {
       .run(code, message, this.#nowMs(), videoId);
   }
 
-  /** One transaction: the stage's writes, its `video_stages` row, later stages forgotten, the video's row updated. */
+  /**
+   * One transaction: the stage's writes, its `video_stages` row, later stages forgotten, the video's row updated.
+   * IMMEDIATE, like every transaction here that reads before it writes: a deferred one starts as a
+   * read and fails at once with SQLITE_BUSY_SNAPSHOT (busy_timeout does not apply) when another
+   * process (a second ingest worker, the web process) committed in between; IMMEDIATE takes the
+   * write lock at BEGIN, waiting up to busy_timeout for it.
+   */
   #commit(videoId: string, stage: VideoStage, write: (db: VideoDb) => void): void {
     const db = this.#db;
     db.transaction(() => {
@@ -214,6 +220,6 @@ export class SqliteIngestWriter implements IngestWriter {
       db.prepare(
         'INSERT OR REPLACE INTO video_stages (video_id, stage, finished_at_ms) VALUES (?, ?, ?)',
       ).run(videoId, stage, now);
-    })();
+    }).immediate();
   }
 }
