@@ -276,6 +276,30 @@ describe('the call page: a call a person can see, hear, type, paste, mute and dr
     );
   });
 
+  it('sends an image dropped on the conversation (a drop DragEvent with a file)', async () => {
+    const png = await sharp({ create: { width: 48, height: 64, channels: 3, background: '#0000ff' } })
+      .png()
+      .toBuffer();
+    const before = llm.requests.length;
+    await page.fill('#text', 'and this one?');
+    await page.evaluate((b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], 'blue.png', { type: 'image/png' }));
+      const zone = document.getElementById('conversation');
+      zone?.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+      zone?.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, png.toString('base64'));
+    const request = await waitFor(
+      () => llm.requests.slice(before).find((r) => lastUserText(r.messages).includes('[image]')),
+      10_000,
+      'the dropped image at the LLM',
+    );
+    expect(lastUserText(request.messages)).toContain('and this one?');
+    expect(await page.locator('#transcript li.user img').last().getAttribute('alt')).toContain('blue.png');
+    expect(await page.locator('#conversation.dropping').count()).toBe(0);
+  });
+
   it("answers the assistant's tool calls with the page's tools: a result, a throw and a timeout, each shown", async () => {
     await page.evaluate(async () => {
       const s = (
