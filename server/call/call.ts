@@ -177,7 +177,9 @@ export class Call extends TypedEmitter<CallEvents> {
     transport.on('icestatechange', (iceState) => this.#onIceState(direction, iceState));
     transport.on('dtlsstatechange', (dtlsState) => {
       if (dtlsState === 'failed' || dtlsState === 'closed') {
-        this.#log.warn('transport DTLS ended', { direction, dtlsState });
+        // 'closed' is the browser's close alert: a hang-up (its `leave` follows), not a fault.
+        if (dtlsState === 'failed') this.#log.warn('transport DTLS failed', { direction });
+        else this.#log.info('transport DTLS closed by the peer', { direction });
         if (direction === 'send') this.#setState('media-disconnected');
       }
     });

@@ -222,9 +222,16 @@ function fromWords(n: string, durationMs: number): Found | null {
 /** The words of a `when` question worth searching for: the lead, punctuation and stop words out. */
 export function whenSearchText(question: string): string {
   const lower = question.toLowerCase().replace(/[\u2018\u2019]/g, "'");
-  const rest = lower.replace(WHEN_LEAD, ' ');
+  // "when's" leaves its "'s" behind the lead.
+  const rest = lower.replace(WHEN_LEAD, ' ').replace(/^\s*'s\b/, ' ');
   const words = rest.match(/[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu) ?? [];
-  return words.filter((w) => !STOP_WORDS.has(w) && !/'/.test(w)).join(' ');
+  const kept: string[] = [];
+  for (const w of words) {
+    // A possessive searches for its noun ("the dog's ball" → dog ball); "it's", "doesn't", "they're" go.
+    const word = w.endsWith("'s") ? w.slice(0, -2) : w;
+    if (!word.includes("'") && !STOP_WORDS.has(word)) kept.push(word);
+  }
+  return kept.join(' ');
 }
 
 /**

@@ -54,6 +54,20 @@ const TABLE: [string, 'time' | 'range', number | [number, number]][] = [
   ['0:20-0:40', 'range', [20_000, 40_000]],
   ['0:20 – 0:40', 'range', [20_000, 40_000]],
   ['between thirty seconds and a minute', 'range', [30_000, 60_000]],
+  ['in the opening 20 seconds', 'range', [0, 20_000]],
+  ['in the closing minute', 'range', [D - 60_000, D]],
+  ['half way through', 'time', D / 2],
+  ['midway through', 'time', D / 2],
+  ['mid way through', 'time', D / 2],
+  ['around minute 2.25', 'time', 135_000],
+  ['at second 12.25', 'time', 12_250],
+  ['at 12.25', 'time', 12_250],
+  ['what is at 30 here', 'time', 30_000],
+  ['at the very end of the video', 'time', D],
+  ['the ending', 'time', D],
+  ['in the end', 'time', D],
+  ['near the end', 'time', D],
+  ['towards the end', 'time', D],
 ];
 
 describe('parseQuestion: times in words', () => {
@@ -76,6 +90,28 @@ describe('parseQuestion: times in words', () => {
     expect(parseQuestion('at 30 seconds', {}, 60_000).window).toEqual({ startMs: 25_000, endMs: 35_000 });
     expect(parseQuestion('at 2 seconds', {}, 60_000).window).toEqual({ startMs: 0, endMs: 7000 });
     expect(parseQuestion('at the end', {}, 60_000).window).toEqual({ startMs: 50_000, endMs: 60_000 });
+  });
+
+  it.each([
+    ['after 1:00', 60_000, 70_000],
+    ['past 1:00', 60_000, 70_000],
+    ['before 1:00', 50_000, 60_000],
+    ['until 1:00', 50_000, 60_000],
+    ['till 1:00', 50_000, 60_000],
+    ['up to 1:00', 50_000, 60_000],
+  ])('"%s" reads the 10 s on that side of the time', (question, startMs, endMs) => {
+    expect(parseQuestion(question, {}, D)).toMatchObject({
+      kind: 'time',
+      tMs: 60_000,
+      window: { startMs, endMs },
+    });
+  });
+
+  it('a window of at least a second stays as asked; a shorter one near the end widens back', () => {
+    expect(parseQuestion('between 0:10 and 0:11', {}, D).window).toEqual({ startMs: 10_000, endMs: 11_000 });
+    expect(parseQuestion('after 0:55', {}, 60_000).window).toEqual({ startMs: 55_000, endMs: 60_000 });
+    expect(parseQuestion('before 0:03', {}, 60_000).window).toEqual({ startMs: 0, endMs: 3000 });
+    expect(parseQuestion('after 2:00', {}, 60_000).window).toEqual({ startMs: 50_000, endMs: 60_000 });
   });
 
   it('times past the end clamp to the video', () => {
@@ -132,6 +168,16 @@ describe('parseQuestion: kinds without a time', () => {
   it('whenSearchText keeps the content words only', () => {
     expect(whenSearchText('So, when exactly does the big red door open?')).toBe('big red door open');
   });
+
+  it.each([
+    ["when does the dog's ball move", 'dog ball move'],
+    ["when's the dog's ball thrown", 'dog ball thrown'],
+    ['when is the driver\u2019s door opened', 'driver door opened'],
+    ["when doesn't the door open", 'door open'],
+    ["when do they're seen leaving", 'leaving'],
+  ])('whenSearchText("%s"): a possessive searches for its noun, contractions go', (question, search) => {
+    expect(whenSearchText(question)).toBe(search);
+  });
 });
 
 describe('parseQuestion: structured fields', () => {
@@ -144,6 +190,22 @@ describe('parseQuestion: structured fields', () => {
     });
     expect(parseQuestion('what is this', { t: '0:35' }, 60_000).tMs).toBe(35_000);
     expect(parseQuestion('what is this', { t: '90s' }, 60_000).tMs).toBe(60_000);
+  });
+
+  it('a range may start at 0 and be given in ms; a second-long one stays as given', () => {
+    expect(parseQuestion('x', { range: { startMs: 0, endMs: 5000 } }, 60_000).window).toEqual({
+      startMs: 0,
+      endMs: 5000,
+    });
+    expect(parseQuestion('x', { range: [10, 11] }, 60_000).window).toEqual({
+      startMs: 10_000,
+      endMs: 11_000,
+    });
+    expect(parseQuestion('x', { t: 0 }, 60_000)).toMatchObject({
+      tMs: 0,
+      timeFrom: 'fields',
+      searchText: '',
+    });
   });
 
   it('range wins over t and the words', () => {
@@ -159,16 +221,31 @@ describe('parseQuestion: structured fields', () => {
   });
 
   it.each([
-    [{ t: -1 }],
-    [{ t: Number.NaN }],
-    [{ t: 'soon' }],
-    [{ t: true as unknown as number }],
-    [{ range: [40, 20] as [number, number] }],
-    [{ range: [10] as unknown as [number, number] }],
-    [{ range: { startMs: 5, endMs: 5 } }],
-    [{ range: { startMs: -5, endMs: 5 } }],
-    [{ range: 'all' as unknown as [number, number] }],
-  ])('bad fields %j → ERR_INVALID_ARGUMENT', (fields) => {
+    [{ t: -1 }, /^t must be a non-negative number of seconds$/],
+    [{ t: Number.NaN }, /^t must be a non-negative number of seconds$/],
+    [{ t: 'soon' }, /^t is not a time/],
+    [{ t: `${'1'.repeat(40)}` }, /^t is not a time/],
+    [{ t: true as unknown as number }, /^t must be seconds or a timestamp string$/],
+    [{ range: [40, 20] as [number, number] }, /^range must end after it starts$/],
+    [{ range: [10] as unknown as [number, number] }, /^range must be \[start, end\]$/],
+    [{ range: [10, 20, 30] as unknown as [number, number] }, /^range must be \[start, end\]$/],
+    [{ range: ['soon', 20] as unknown as [number, number] }, /^range start is not a time/],
+    [{ range: [10, 'later'] as unknown as [number, number] }, /^range end is not a time/],
+    [{ range: { startMs: 5, endMs: 5 } }, /^range must end after it starts$/],
+    [{ range: { startMs: -5, endMs: 5 } }, /^range.startMs and range.endMs must be non-negative numbers$/],
+    [{ range: { startMs: 1, endMs: '5' } as unknown as [number, number] }, /^range.startMs and range.endMs/],
+    [{ range: { startMs: '1', endMs: 5 } as unknown as [number, number] }, /^range.startMs and range.endMs/],
+    [{ range: { startMs: Number.POSITIVE_INFINITY, endMs: 5 } }, /^range.startMs and range.endMs/],
+    [{ range: { startMs: 1, endMs: Number.NaN } }, /^range.startMs and range.endMs/],
+    [
+      { range: { startMs: 1 } as unknown as [number, number] },
+      /^range must be \[start, end\] or \{ startMs, endMs \}$/,
+    ],
+    [
+      { range: 'all' as unknown as [number, number] },
+      /^range must be \[start, end\] or \{ startMs, endMs \}$/,
+    ],
+  ])('bad fields %j → ERR_INVALID_ARGUMENT naming the field', (fields, message) => {
     let error: unknown;
     try {
       parseQuestion('what happens', fields, 60_000);
@@ -177,6 +254,7 @@ describe('parseQuestion: structured fields', () => {
     }
     expect(error).toBeInstanceOf(SightlineError);
     expect((error as SightlineError).code).toBe('ERR_INVALID_ARGUMENT');
+    expect((error as SightlineError).message).toMatch(message);
   });
 });
 
