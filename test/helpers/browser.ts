@@ -11,6 +11,8 @@ export function chromiumAvailable(): boolean {
 export interface FakeMedia {
   audioWav?: string;
   videoY4m?: string;
+  /** Fake cameras and microphones besides the default (Chromium's `device-count`; 1 when unset). */
+  deviceCount?: number;
 }
 
 /** A headless Chromium whose process the test controls (so it can be killed without goodbye). */
@@ -33,7 +35,9 @@ export async function launchBrowser(media: FakeMedia = {}): Promise<TestBrowser>
     '--disable-quic',
     '--autoplay-policy=no-user-gesture-required',
     '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
+    media.deviceCount
+      ? `--use-fake-device-for-media-stream=device-count=${media.deviceCount}`
+      : '--use-fake-device-for-media-stream',
     '--allow-loopback-in-peer-connection',
   ];
   if (media.audioWav) args.push(`--use-file-for-fake-audio-capture=${media.audioWav}`);
