@@ -87,6 +87,7 @@ export class LocalMedia {
         audio: audio ? this.#audioConstraints : false,
         video: wantsCamera ? this.#videoConstraints : false,
       });
+      this.#dropIfClosed(captured.getTracks());
       this.#micTrack = captured.getAudioTracks()[0] ?? null;
       this.#cameraTrack = captured.getVideoTracks()[0] ?? null;
     }
@@ -135,6 +136,7 @@ export class LocalMedia {
     this.#audioConstraints = { ...this.#audioConstraints, deviceId: { exact: deviceId } };
     const track = (await getUserMedia({ audio: this.#audioConstraints })).getAudioTracks()[0];
     if (!track) throw new SightlineError('ERR_MEDIA', 'the microphone gave no audio track');
+    this.#dropIfClosed([track]);
     await producer.replaceTrack({ track });
     this.#micTrack?.stop();
     this.#micTrack = track;
@@ -146,6 +148,7 @@ export class LocalMedia {
     this.#videoConstraints = { ...this.#videoConstraints, deviceId: { exact: deviceId } };
     const track = (await getUserMedia({ video: this.#videoConstraints })).getVideoTracks()[0];
     if (!track) throw new SightlineError('ERR_MEDIA', 'the camera gave no video track');
+    this.#dropIfClosed([track]);
     if (this.#videoSend.maintainResolution) track.contentHint = 'detail';
     await producer.replaceTrack({ track });
     this.#cameraTrack?.stop();
@@ -158,6 +161,7 @@ export class LocalMedia {
     if (on === (this.#screen !== null)) return;
     if (on) {
       const display = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+      this.#dropIfClosed(display.getTracks());
       const track = display.getVideoTracks()[0];
       if (!track) throw new SightlineError('ERR_MEDIA', 'the screen share gave no video track');
       track.contentHint = 'detail';
@@ -206,6 +210,13 @@ export class LocalMedia {
     this.#screenTrack?.removeEventListener('ended', this.#onScreenEnded);
     this.#screenTrack?.stop();
     this.#screenTrack = null;
+  }
+
+  /** Devices granted after the call closed (a hang-up during the browser's prompt) are stopped at once. */
+  #dropIfClosed(tracks: MediaStreamTrack[]): void {
+    if (!this.#closed) return;
+    for (const t of tracks) t.stop();
+    throw new SightlineError('ERR_ABORTED', 'the call ended while the devices were being opened');
   }
 
   #needs(producer: msc.Producer | null, what: string): msc.Producer {

@@ -190,28 +190,37 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
       throw new SightlineError('ERR_INVALID_STATE', 'the call is already started');
     this.#setPhase('connecting');
     const request = this.#request;
+    // A hang-up can land during any await below: each resource is stored before the check that
+    // follows it, so the cleanup in `catch` finds and frees it (no transport, consumer, audio
+    // element or camera left running after the call ended).
+    const alive = () => {
+      if (this.#lifetime.signal.aborted) throw new SightlineError('ERR_ABORTED', 'hung up while starting');
+    };
     try {
       const device = new Device();
       await device.load({
         routerRtpCapabilities: this.#joined.routerRtpCapabilities as unknown as msc.RtpCapabilities,
       });
-      const recv = await createTransport(device, 'recv', request);
-      this.#recvTransport = recv;
-      this.#ice.watch(recv);
-      this.#consumer = await consumeAssistant(device, recv, request);
+      alive();
+      this.#recvTransport = await createTransport(device, 'recv', request);
+      alive();
+      this.#ice.watch(this.#recvTransport);
+      this.#consumer = await consumeAssistant(device, this.#recvTransport, request);
+      alive();
       this.#playAssistant(this.#consumer.track);
       const wantsMedia = (options.audio ?? true) !== false || (options.video ?? true) !== false;
       if (wantsMedia) {
-        const send = await createTransport(device, 'send', request);
-        this.#sendTransport = send;
-        this.#ice.watch(send);
+        this.#sendTransport = await createTransport(device, 'send', request);
+        alive();
+        this.#ice.watch(this.#sendTransport);
         this.#media = new LocalMedia(
-          send,
+          this.#sendTransport,
           request,
           (stream) => this.emit('localStream', stream),
           options.videoSend,
         );
         await this.#media.publish(options);
+        alive();
       }
       const timeoutMs = this.#opts.requestTimeoutMs ?? 10_000;
       await Promise.all(
@@ -219,10 +228,17 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
           .filter((t): t is msc.Transport => t !== null)
           .map((t) => waitConnected(t, timeoutMs)),
       );
-      if (this.#lifetime.signal.aborted) throw new SightlineError('ERR_ABORTED', 'hung up while starting');
+      alive();
       this.#setPhase('live');
     } catch (error) {
-      const e = error instanceof SightlineError ? error : new SightlineError('ERR_MEDIA', String(error));
+      // After a hang-up, whatever failed (a request cut by the closed socket, a closed transport)
+      // failed because of it: the caller hears that it hung up, not a network or device fault.
+      const e = this.#lifetime.signal.aborted
+        ? new SightlineError('ERR_ABORTED', 'hung up while starting', { cause: error })
+        : error instanceof SightlineError
+          ? error
+          : new SightlineError('ERR_MEDIA', String(error));
+      this.#release();
       await this.hangUp();
       throw e;
     }
@@ -235,6 +251,17 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
     this.#ice.dispose();
     const signaling = this.#signaling;
     this.#signaling = null;
+    this.#release();
+    this.#setPhase('closed');
+    if (signaling) {
+      // Best effort: the server also frees the call when the socket closes.
+      await signaling.request('leave', {}).catch(() => undefined);
+      signaling.close();
+    }
+  }
+
+  /** Frees the call's media: devices, producers, the assistant's consumer, transports, the audio element. Idempotent. */
+  #release(): void {
     this.#media?.close();
     this.#media = null;
     this.#consumer?.close();
@@ -246,12 +273,6 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
       this.#audioEl.srcObject = null;
       this.#audioEl.remove();
       this.#audioEl = null;
-    }
-    this.#setPhase('closed');
-    if (signaling) {
-      // Best effort: the server also frees the call when the socket closes.
-      await signaling.request('leave', {}).catch(() => undefined);
-      signaling.close();
     }
   }
 

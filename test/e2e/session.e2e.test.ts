@@ -120,6 +120,54 @@ describe('connect() and a Session in Chromium', () => {
     expect(failures.refused).toMatchObject({ code: 'ERR_UNAUTHORIZED', name: 'SightlineError' });
   });
 
+  it('hangUp() while start() is in flight leaves no device, audio element or call behind', async () => {
+    const outcomes = await page.evaluate(async () => {
+      const sdk = (globalThis as unknown as { sdk: { connect(o: unknown): Promise<unknown> } }).sdk;
+      const md = navigator.mediaDevices;
+      const original = md.getUserMedia.bind(md);
+      const granted: MediaStreamTrack[] = [];
+      md.getUserMedia = async (c?: MediaStreamConstraints) => {
+        const stream = await original(c);
+        granted.push(...stream.getTracks());
+        return stream;
+      };
+      const results: string[] = [];
+      try {
+        // Each delay lands the hang-up in a different await of start(): transports, consume, devices, ICE.
+        for (const delayMs of [0, 5, 15, 30, 60, 120, 250, 500]) {
+          const s = (await sdk.connect({})) as {
+            start(o: unknown): Promise<void>;
+            hangUp(): Promise<void>;
+          };
+          const started = s.start({ audio: true, video: true }).then(
+            () => 'started',
+            (e: { code?: string }) => e.code ?? 'error',
+          );
+          await new Promise((r) => setTimeout(r, delayMs));
+          await s.hangUp();
+          results.push(`${delayMs}:${await started}`);
+        }
+      } finally {
+        md.getUserMedia = original;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      return {
+        results,
+        granted: granted.length,
+        live: granted.filter((t) => t.readyState === 'live').map((t) => t.label),
+        audioElements: document.querySelectorAll('audio[data-sightline="assistant"]').length,
+      };
+    });
+    console.log(`hang-up during start: ${outcomes.results.join(' ')}; ${outcomes.granted} tracks granted`);
+    // Every run ended: aborted while starting, or started just before the hang-up.
+    for (const r of outcomes.results) expect(r).toMatch(/:(ERR_ABORTED|started)$/);
+    expect(outcomes.results.some((r) => r.endsWith(':ERR_ABORTED'))).toBe(true);
+    expect(outcomes.live).toEqual([]);
+    // The one audio element left is this file's main session's (not started yet: none at all).
+    expect(outcomes.audioElements).toBe(0);
+    await waitFor(() => server.calls.size === 1, 10_000, 'only the main session left on the server');
+  });
+
   it('is idle after connect, and start resolves once the audio path is up', async () => {
     expect(await page.evaluate(() => (globalThis as unknown as PageWindow).session.state)).toBe('idle');
     const started = await page.evaluate(async () => {
