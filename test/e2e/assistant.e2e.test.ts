@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SightlineServer } from '../../server/app.js';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
 import { colourY4m, spokenWav } from '../helpers/fixtures.js';
+import { installScriptedMic } from '../helpers/scriptedMic.js';
 import { startTestServer, waitFor } from '../helpers/server.js';
 import { tinyModelSetDir } from '../helpers/tinyModels.js';
 
@@ -19,44 +20,6 @@ import { tinyModelSetDir } from '../helpers/tinyModels.js';
 
 const QUESTION = 'What can you see on my camera right now?';
 const BARGE_IN = 'Wait, stop please. I have another question for you about this.';
-
-/** Replaces the page's microphone with a WebAudio track that `window.__mic.say(url)` makes speak. */
-function installMic(): void {
-  const md = navigator.mediaDevices;
-  const original = md.getUserMedia.bind(md);
-  md.getUserMedia = async (constraints?: MediaStreamConstraints) => {
-    const stream = await original(constraints);
-    if (!constraints?.audio) return stream;
-    const ctx = new AudioContext({ sampleRate: 48000 });
-    const dest = ctx.createMediaStreamDestination();
-    for (const t of stream.getAudioTracks()) {
-      stream.removeTrack(t);
-      t.stop();
-    }
-    stream.addTrack(dest.stream.getAudioTracks()[0] as MediaStreamTrack);
-    // A real microphone never goes digitally silent: a faint room noise keeps the track sending.
-    const noise = ctx.createBuffer(1, 48000, 48000);
-    const ch = noise.getChannelData(0);
-    for (let i = 0; i < ch.length; i++) ch[i] = (Math.random() * 2 - 1) * 0.001;
-    const room = ctx.createBufferSource();
-    room.buffer = noise;
-    room.loop = true;
-    room.connect(dest);
-    room.start();
-    (globalThis as Record<string, unknown>).__mic = {
-      async say(url: string): Promise<number> {
-        await ctx.resume();
-        const audio = await ctx.decodeAudioData(await (await fetch(url)).arrayBuffer());
-        const src = ctx.createBufferSource();
-        src.buffer = audio;
-        src.connect(dest);
-        src.start();
-        return audio.duration * 1000;
-      },
-    };
-    return stream;
-  };
-}
 
 type Events = Record<string, Record<string, unknown>[]>;
 
@@ -95,7 +58,7 @@ describe('the live assistant in a real browser call (tiny models, espeak-ng)', (
         ? route.fulfill({ status: 200, contentType: 'audio/wav', body: readFileSync(path) })
         : route.fulfill({ status: 404 });
     });
-    await page.addInitScript(installMic);
+    await page.addInitScript(installScriptedMic);
     await page.goto(`${server.url}/`);
     await page.click('#start');
     await page.waitForSelector('#state[data-state="listening"]', { timeout: 20_000 });

@@ -14,6 +14,7 @@ import type { LoadedModelSet } from '../../server/assistant/modelSet.js';
 import type { Call } from '../../server/call/call.js';
 import { loadConfig } from '../../server/config.js';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { installScriptedMic } from '../helpers/scriptedMic.js';
 import { NO_MODELS_DIR, waitFor } from '../helpers/server.js';
 
 /*
@@ -53,44 +54,6 @@ function script(messages: LlmMessage[]): FakeLlmReply {
   return LONG_REPLY;
 }
 
-/** Replaces the page's microphone with a WebAudio track: faint room noise, and `__mic.tone(ms)` speaks. */
-function installMic(): void {
-  const md = navigator.mediaDevices;
-  const original = md.getUserMedia.bind(md);
-  md.getUserMedia = async (constraints?: MediaStreamConstraints) => {
-    const stream = await original(constraints);
-    if (!constraints?.audio) return stream;
-    const ctx = new AudioContext({ sampleRate: 48000 });
-    const dest = ctx.createMediaStreamDestination();
-    for (const t of stream.getAudioTracks()) {
-      stream.removeTrack(t);
-      t.stop();
-    }
-    stream.addTrack(dest.stream.getAudioTracks()[0] as MediaStreamTrack);
-    const noise = ctx.createBuffer(1, 48000, 48000);
-    const ch = noise.getChannelData(0);
-    for (let i = 0; i < ch.length; i++) ch[i] = (Math.random() * 2 - 1) * 0.001;
-    const room = ctx.createBufferSource();
-    room.buffer = noise;
-    room.loop = true;
-    room.connect(dest);
-    room.start();
-    (globalThis as Record<string, unknown>).__mic = {
-      async tone(ms: number): Promise<void> {
-        await ctx.resume();
-        const osc = ctx.createOscillator();
-        const gain = ctx.createGain();
-        osc.frequency.value = 300;
-        gain.gain.value = 0.3;
-        osc.connect(gain).connect(dest);
-        osc.start();
-        osc.stop(ctx.currentTime + ms / 1000);
-      },
-    };
-    return stream;
-  };
-}
-
 type PageEvents = Record<string, Record<string, unknown>[]>;
 
 describe('the call page: a call a person can see, hear, type, paste, mute and drive by keyboard', () => {
@@ -118,7 +81,7 @@ describe('the call page: a call a person can see, hear, type, paste, mute and dr
   async function openPage(query = '?raw=1'): Promise<Page> {
     const p = await browser.browser.newPage();
     p.on('pageerror', (e) => console.error('[page error]', e.message));
-    await p.addInitScript(installMic);
+    await p.addInitScript(installScriptedMic);
     await p.goto(`${server.url}/${query}`);
     return p;
   }

@@ -1,7 +1,8 @@
 /**
  * An init script for a page: replaces the microphone getUserMedia returns with a WebAudio track
- * that `globalThis.__mic.say(url)` makes speak (a faint room noise otherwise, as a real microphone
- * never goes digitally silent). Runs in the browser: keep it self-contained.
+ * that `globalThis.__mic.say(url)` makes speak a WAV and `__mic.tone(ms)` a 300 Hz tone (a faint
+ * room noise otherwise, as a real microphone never goes digitally silent). Runs in the browser:
+ * keep it self-contained.
  */
 export function installScriptedMic(): void {
   const md = navigator.mediaDevices;
@@ -33,6 +34,16 @@ export function installScriptedMic(): void {
         src.connect(dest);
         src.start();
         return audio.duration * 1000;
+      },
+      async tone(ms: number): Promise<void> {
+        await ctx.resume();
+        const osc = ctx.createOscillator();
+        const gain = ctx.createGain();
+        osc.frequency.value = 300;
+        gain.gain.value = 0.3;
+        osc.connect(gain).connect(dest);
+        osc.start();
+        osc.stop(ctx.currentTime + ms / 1000);
       },
     };
     return stream;

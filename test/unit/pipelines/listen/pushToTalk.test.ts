@@ -4,23 +4,7 @@ import { PushToTalk } from '../../../../pipelines/listen/pushToTalk.js';
 import { createTurnDetector, type TurnEvent } from '../../../../pipelines/listen/turnDetector.js';
 import type { VadVerdict } from '../../../../pipelines/listen/vadStage.js';
 import { runStage, type ScriptedItem } from '../../../../pipelines/testing/harness.js';
-
-const WINDOW_MS = 20;
-
-/** A VAD track: [probability, durationMs] segments in 20 ms windows, each offered when its window ends. */
-function track(...segments: [number, number][]): ScriptedItem<VadVerdict>[] {
-  const out: ScriptedItem<VadVerdict>[] = [];
-  let ptsMs = 0;
-  for (const [probability, durationMs] of segments) {
-    for (let t = 0; t < durationMs; t += WINDOW_MS) {
-      out.push({ atMs: ptsMs + WINDOW_MS, item: { ptsMs, durationMs: WINDOW_MS, probability } });
-      ptsMs += WINDOW_MS;
-    }
-  }
-  return out;
-}
-const speech = (ms: number): [number, number] => [0.9, ms];
-const quiet = (ms: number): [number, number] => [0.05, ms];
+import { quiet, speech, vadTrack } from '../../../helpers/vadTrack.js';
 
 /** Runs the detector with a push-to-talk button pressed and released at the given clock times. */
 async function detect(
@@ -40,7 +24,7 @@ const ends = (events: TurnEvent[]) => events.filter((e) => e.type === 'end-of-tu
 
 describe('push-to-talk in the turn detector', () => {
   // Two phrases with a 2 s pause between them: longer than every silence rule.
-  const twoPhrases = track(quiet(1000), speech(1000), quiet(2000), speech(1000), quiet(1000));
+  const twoPhrases = vadTrack(quiet(1000), speech(1000), quiet(2000), speech(1000), quiet(1000));
 
   it('without the button, the 2 s pause ends the turn (the control case)', async () => {
     expect(ends(await detect(twoPhrases, null)).map((e) => e.type === 'end-of-turn' && e.reason)).toEqual([
@@ -60,7 +44,7 @@ describe('push-to-talk in the turn detector', () => {
   });
 
   it('released mid-speech, without a press, ends the turn at once (no silence wait)', async () => {
-    const events = await detect(track(quiet(1000), speech(2000), quiet(1000)), { releaseAtMs: 1605 });
+    const events = await detect(vadTrack(quiet(1000), speech(2000), quiet(1000)), { releaseAtMs: 1605 });
     expect(ends(events)).toEqual([
       { type: 'end-of-turn', reason: 'released', turnStartMs: 1000, speechEndMs: 1620, atMs: 1620 },
       // Speech that goes on after the release is a new turn, ended by silence as usual.
@@ -70,7 +54,7 @@ describe('push-to-talk in the turn detector', () => {
   });
 
   it('a release when nobody spoke ends nothing, and is not kept for a later turn', async () => {
-    const events = await detect(track(quiet(1000), speech(1000), quiet(1000)), {
+    const events = await detect(vadTrack(quiet(1000), speech(1000), quiet(1000)), {
       pressAtMs: 100,
       releaseAtMs: 505,
     });

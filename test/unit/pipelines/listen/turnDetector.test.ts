@@ -15,23 +15,7 @@ import {
   type FakeTurnDetectorOptions,
 } from '../../../../pipelines/testing/fakes/fakeTurnDetector.js';
 import { runStage, type ScriptedItem } from '../../../../pipelines/testing/harness.js';
-
-const WINDOW_MS = 20;
-
-/** A VAD track: [probability, durationMs] segments in 20 ms windows, each offered when its window ends. */
-function track(...segments: [number, number][]): ScriptedItem<VadVerdict>[] {
-  const out: ScriptedItem<VadVerdict>[] = [];
-  let ptsMs = 0;
-  for (const [probability, durationMs] of segments) {
-    for (let t = 0; t < durationMs; t += WINDOW_MS) {
-      out.push({ atMs: ptsMs + WINDOW_MS, item: { ptsMs, durationMs: WINDOW_MS, probability } });
-      ptsMs += WINDOW_MS;
-    }
-  }
-  return out;
-}
-const speech = (ms: number): [number, number] => [0.9, ms];
-const quiet = (ms: number): [number, number] => [0.05, ms];
+import { quiet, speech, vadTrack } from '../../../helpers/vadTrack.js';
 
 async function detect(
   input: ScriptedItem<VadVerdict>[],
@@ -68,7 +52,7 @@ const ends = (events: TurnEvent[]) => events.filter((e) => e.type === 'end-of-tu
 
 describe('createTurnDetector', () => {
   it('reports onset with prefix padding, the pause, and ends the turn after the silence', async () => {
-    const { events } = await detect(track(quiet(1000), speech(1000), quiet(1000)));
+    const { events } = await detect(vadTrack(quiet(1000), speech(1000), quiet(1000)));
     expect(events).toEqual([
       { type: 'speech-started', ptsMs: 1000, audioStartMs: 700, atMs: 1000 + TURN_DEFAULTS.minSpeechMs + 10 },
       { type: 'speech-stopped', ptsMs: 2000, atMs: 2200 },
@@ -77,12 +61,12 @@ describe('createTurnDetector', () => {
   });
 
   it('ignores a click shorter than minSpeechMs', async () => {
-    const { events } = await detect(track(quiet(500), speech(200), quiet(1000), speech(100), quiet(1000)));
+    const { events } = await detect(vadTrack(quiet(500), speech(200), quiet(1000), speech(100), quiet(1000)));
     expect(events).toEqual([]);
   });
 
   it('keeps a pause shorter than the silence in one turn, though the resumed speech is confirmed only after the deadline', async () => {
-    const { events } = await detect(track(speech(600), quiet(400), speech(600), quiet(1000)));
+    const { events } = await detect(vadTrack(speech(600), quiet(400), speech(600), quiet(1000)));
     expect(events.map((e) => e.type)).toEqual([
       'speech-started',
       'speech-stopped',
@@ -96,19 +80,19 @@ describe('createTurnDetector', () => {
   });
 
   it('a click during a pause neither resumes the turn nor restarts the silence', async () => {
-    const { events } = await detect(track(speech(600), quiet(300), speech(100), quiet(1000)));
+    const { events } = await detect(vadTrack(speech(600), quiet(300), speech(100), quiet(1000)));
     expect(events.map((e) => e.type)).toEqual(['speech-started', 'speech-stopped', 'end-of-turn']);
     expect(ends(events)[0]).toMatchObject({ reason: 'silence', speechEndMs: 600, atMs: 1100 });
   });
 
   it('holds speech in progress through probabilities between the two thresholds', async () => {
-    const { events } = await detect(track(speech(400), [0.4, 600], speech(400), quiet(1000)));
+    const { events } = await detect(vadTrack(speech(400), [0.4, 600], speech(400), quiet(1000)));
     expect(events.map((e) => e.type)).toEqual(['speech-started', 'speech-stopped', 'end-of-turn']);
     expect(ends(events)[0]).toMatchObject({ reason: 'silence', speechEndMs: 1400, atMs: 1900 });
   });
 
   it('cuts a turn at maxTurnMs while the person still speaks, then starts a new one', async () => {
-    const { events } = await detect(track(quiet(200), speech(5000), quiet(1000)), { maxTurnMs: 3000 });
+    const { events } = await detect(vadTrack(quiet(200), speech(5000), quiet(1000)), { maxTurnMs: 3000 });
     expect(events.map((e) => e.type)).toEqual([
       'speech-started',
       'end-of-turn',
@@ -124,7 +108,7 @@ describe('createTurnDetector', () => {
   it('ends at once when the turn model says complete, with its probability and the turn audio', async () => {
     const asked: [number, number][] = [];
     const { events, run } = await detect(
-      track(quiet(1000), speech(1000), quiet(1500)),
+      vadTrack(quiet(1000), speech(1000), quiet(1500)),
       {},
       fakeModel(asked, { probability: 0.8, firstOutputDelayMs: 15 }),
     );
@@ -147,7 +131,7 @@ describe('createTurnDetector', () => {
   it('waits unfinishedSilenceMs when the turn model says the words are unfinished', async () => {
     const asked: [number, number][] = [];
     const { events } = await detect(
-      track(speech(1000), quiet(1500)),
+      vadTrack(speech(1000), quiet(1500)),
       {},
       fakeModel(asked, { probability: 0.2 }),
     );
@@ -167,7 +151,7 @@ describe('createTurnDetector', () => {
   it('falls back to the silence rule, and logs, when the turn model throws', async () => {
     const asked: [number, number][] = [];
     const { events, lines } = await detect(
-      track(speech(1000), quiet(1500), speech(1000), quiet(1500)),
+      vadTrack(speech(1000), quiet(1500), speech(1000), quiet(1500)),
       {},
       fakeModel(asked, { probability: 0.2, failOnCall: 1 }),
     );
@@ -199,7 +183,7 @@ describe('createTurnDetector', () => {
   it('waits unfinishedSilenceMs when the words so far end on "and", and reads them at the end-of-turn deadline', async () => {
     const readAtMs: number[] = [];
     const clock = new ManualClock(0);
-    const input = track(quiet(400), speech(1000), quiet(2000));
+    const input = vadTrack(quiet(400), speech(1000), quiet(2000));
     const run = await runStage(
       createTurnDetector({}, undefined, () => {
         readAtMs.push(clock.nowMs());
@@ -216,7 +200,12 @@ describe('createTurnDetector', () => {
   });
 
   it('ends after endOfTurnSilenceMs when the words look finished', async () => {
-    const { events } = await detect(track(speech(1000), quiet(2000)), {}, undefined, () => 'I want a pizza.');
+    const { events } = await detect(
+      vadTrack(speech(1000), quiet(2000)),
+      {},
+      undefined,
+      () => 'I want a pizza.',
+    );
     expect(ends(events)).toEqual([
       { type: 'end-of-turn', reason: 'silence', turnStartMs: 0, speechEndMs: 1000, atMs: 1500 },
     ]);
@@ -226,7 +215,7 @@ describe('createTurnDetector', () => {
     const said = ['Call me at 0 7 7', 'Call me at 0 7 7 1 2 3 4 5 6 thanks.'];
     let pause = 0;
     const { events } = await detect(
-      track(speech(1000), quiet(700), speech(1000), quiet(2000)),
+      vadTrack(speech(1000), quiet(700), speech(1000), quiet(2000)),
       {},
       undefined,
       () => said[pause++] ?? '',
@@ -240,7 +229,7 @@ describe('createTurnDetector', () => {
   it('the turn model, when it answers, decides instead of the words', async () => {
     const asked: [number, number][] = [];
     const { events } = await detect(
-      track(speech(1000), quiet(1500)),
+      vadTrack(speech(1000), quiet(1500)),
       {},
       fakeModel(asked, { probability: 0.9 }),
       () => 'and',
@@ -249,7 +238,7 @@ describe('createTurnDetector', () => {
   });
 
   it('ends an open turn when the input ends mid-turn, at the end of the last verdict', async () => {
-    const { events } = await detect(track(quiet(200), speech(800)));
+    const { events } = await detect(vadTrack(quiet(200), speech(800)));
     expect(events).toEqual([
       { type: 'speech-started', ptsMs: 200, audioStartMs: 0, atMs: 460 },
       { type: 'end-of-turn', reason: 'input-ended', turnStartMs: 200, speechEndMs: 1000, atMs: 1000 },
@@ -257,17 +246,17 @@ describe('createTurnDetector', () => {
   });
 
   it('ends a paused turn when the input ends before the silence elapsed; no event without a turn', async () => {
-    const paused = await detect(track(speech(600), quiet(300)));
+    const paused = await detect(vadTrack(speech(600), quiet(300)));
     expect(ends(paused.events)).toEqual([
       { type: 'end-of-turn', reason: 'input-ended', turnStartMs: 0, speechEndMs: 600, atMs: 900 },
     ]);
-    expect((await detect(track(quiet(300), speech(100)))).events).toEqual([]);
+    expect((await detect(vadTrack(quiet(300), speech(100)))).events).toEqual([]);
   });
 
   it('a re-anchored timeline ends the open turn and forgets a half-confirmed onset', async () => {
-    const before = track(speech(600));
+    const before = vadTrack(speech(600));
     // The next timeline starts at 10 s: 200 ms of speech (not yet a turn), then a fresh turn.
-    const after = track(speech(1000), quiet(1000)).map(({ atMs, item }, i) => ({
+    const after = vadTrack(speech(1000), quiet(1000)).map(({ atMs, item }, i) => ({
       atMs: atMs + 10_000,
       item: { ...item, ptsMs: item.ptsMs + 10_000, ...(i === 0 ? { reanchored: true } : {}) },
     }));
@@ -282,8 +271,8 @@ describe('createTurnDetector', () => {
   });
 
   it('a re-anchor in the middle of an onset does not join speech across the gap', async () => {
-    const before = track(quiet(100), speech(160));
-    const after = track(speech(160), quiet(1000)).map(({ atMs, item }, i) => ({
+    const before = vadTrack(quiet(100), speech(160));
+    const after = vadTrack(speech(160), quiet(1000)).map(({ atMs, item }, i) => ({
       atMs: atMs + 5000,
       item: { ...item, ptsMs: item.ptsMs + 5000, ...(i === 0 ? { reanchored: true } : {}) },
     }));
