@@ -190,28 +190,43 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
       throw new SightlineError('ERR_INVALID_STATE', 'the call is already started');
     this.#setPhase('connecting');
     const request = this.#request;
-    // A hang-up can land during any await below: each resource is stored before the check that
-    // follows it, so the cleanup in `catch` finds and frees it (no transport, consumer, audio
-    // element or camera left running after the call ended).
-    const alive = () => {
-      if (this.#lifetime.signal.aborted) throw new SightlineError('ERR_ABORTED', 'hung up while starting');
-    };
+    // start() is bounded by the session's life: a hang-up rejects the step in flight at once with
+    // ERR_ABORTED (whatever it waits on: a request, the browser's device prompt, ICE), and a
+    // resource that step still delivers afterwards is closed on arrival. Each resource is stored
+    // as soon as it exists, so the cleanup in `catch` frees it.
+    const step = <T>(work: Promise<T>, dispose?: (value: T) => void): Promise<T> =>
+      new Promise<T>((resolve, reject) => {
+        const signal = this.#lifetime.signal;
+        const onAbort = () => reject(new SightlineError('ERR_ABORTED', 'hung up while starting'));
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+        work.then(
+          (value) => {
+            signal.removeEventListener('abort', onAbort);
+            if (signal.aborted) dispose?.(value);
+            else resolve(value);
+          },
+          (error: unknown) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(error);
+          },
+        );
+      });
+    const closeIt = (x: { close(): void }) => x.close();
     try {
       const device = new Device();
-      await device.load({
-        routerRtpCapabilities: this.#joined.routerRtpCapabilities as unknown as msc.RtpCapabilities,
-      });
-      alive();
-      this.#recvTransport = await createTransport(device, 'recv', request);
-      alive();
+      await step(
+        device.load({
+          routerRtpCapabilities: this.#joined.routerRtpCapabilities as unknown as msc.RtpCapabilities,
+        }),
+      );
+      this.#recvTransport = await step(createTransport(device, 'recv', request), closeIt);
       this.#ice.watch(this.#recvTransport);
-      this.#consumer = await consumeAssistant(device, this.#recvTransport, request);
-      alive();
+      this.#consumer = await step(consumeAssistant(device, this.#recvTransport, request), closeIt);
       this.#playAssistant(this.#consumer.track);
       const wantsMedia = (options.audio ?? true) !== false || (options.video ?? true) !== false;
       if (wantsMedia) {
-        this.#sendTransport = await createTransport(device, 'send', request);
-        alive();
+        this.#sendTransport = await step(createTransport(device, 'send', request), closeIt);
         this.#ice.watch(this.#sendTransport);
         this.#media = new LocalMedia(
           this.#sendTransport,
@@ -219,16 +234,17 @@ export class SightlineSession extends Emitter<SessionEvents> implements Session 
           (stream) => this.emit('localStream', stream),
           options.videoSend,
         );
-        await this.#media.publish(options);
-        alive();
+        // A hang-up closes the media (#release), which stops devices granted after it.
+        await step(this.#media.publish(options));
       }
       const timeoutMs = this.#opts.requestTimeoutMs ?? 10_000;
-      await Promise.all(
-        [this.#recvTransport, this.#sendTransport]
-          .filter((t): t is msc.Transport => t !== null)
-          .map((t) => waitConnected(t, timeoutMs)),
+      await step(
+        Promise.all(
+          [this.#recvTransport, this.#sendTransport]
+            .filter((t): t is msc.Transport => t !== null)
+            .map((t) => waitConnected(t, timeoutMs)),
+        ),
       );
-      alive();
       this.#setPhase('live');
     } catch (error) {
       // After a hang-up, whatever failed (a request cut by the closed socket, a closed transport)

@@ -58,10 +58,13 @@ export async function consumeAssistant(
 /** Resolves once the transport is `connected` (ICE and DTLS done); ERR_MEDIA on failure or after `timeoutMs`. */
 export function waitConnected(transport: msc.Transport, timeoutMs: number): Promise<void> {
   if (transport.connectionState === 'connected') return Promise.resolve();
+  const closed = () => new SightlineError('ERR_MEDIA', `the ${transport.direction} transport closed`);
+  if (transport.closed) return Promise.reject(closed());
   return new Promise((resolve, reject) => {
     const done = (error?: SightlineError) => {
       clearTimeout(timer);
       transport.off('connectionstatechange', onState);
+      transport.observer.off('close', onClose);
       if (error) reject(error);
       else resolve();
     };
@@ -71,10 +74,13 @@ export function waitConnected(transport: msc.Transport, timeoutMs: number): Prom
         done(new SightlineError('ERR_MEDIA', `the ${transport.direction} transport ${state}`));
       }
     };
+    // close() (a hang-up) emits no connection state: without this the wait ran to its timeout.
+    const onClose = () => done(closed());
     const timer = setTimeout(
       () => done(new SightlineError('ERR_MEDIA', `ICE and DTLS did not complete in ${timeoutMs} ms`)),
       timeoutMs,
     );
     transport.on('connectionstatechange', onState);
+    transport.observer.on('close', onClose);
   });
 }
